@@ -26,6 +26,8 @@ const EnvSchema = z
     WORKER_QUEUES: csv,
     WORKER_CONCURRENCY: intFrom(1, 5),
     SHUTDOWN_TIMEOUT_MS: intFrom(0, 10_000),
+    WORKER_LOCK_MS: intFrom(1_000, 30_000),
+    WORKER_STALLED_CHECK_MS: intFrom(500, 30_000),
     OUTBOX_POLL_MS: intFrom(10, 500),
     OUTBOX_BATCH_SIZE: intFrom(1, 100),
     EMBEDDING_DIMENSIONS: z.coerce
@@ -56,7 +58,8 @@ export class ConfigError extends Error {
 
 /** Parses an environment; throws one ConfigError whose message names every bad variable on one line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable means unset (as in `FOO= npm start`), not an invalid value.
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

@@ -23,6 +23,8 @@ export function ormConfig(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_M
       glob: '!(*.d).ts',
       emit: 'ts',
       snapshot: false,
+      // The migrate command logs what it applied as JSON; the ORM's coloured lines would be noise.
+      silent: true,
       transactional: true,
       allOrNothing: true,
     },

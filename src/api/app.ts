@@ -1,0 +1,57 @@
+// Builds the Hono app from its dependencies; never listens (src/api/server.ts does), so tests call app.request().
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Producer } from '../queues/producer.ts';
+import type { AppEnv } from './env.ts';
+import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
+import { auditEventRoutes } from './routes/audit-events.ts';
+import { BOARD_PATH, boardRoutes } from './routes/board.ts';
+import { healthRoutes } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
+
+export interface AppDeps {
+  config: Config;
+  orm: MikroORM;
+  producer: Producer;
+  log: Logger;
+}
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId({ headerName: 'x-request-id', limitLength: 100 }));
+  app.use(async (c, next) => {
+    const log = deps.log.child({ requestId: c.var.requestId });
+    c.set('log', log);
+    c.set('em', deps.orm.em.fork());
+    const started = performance.now();
+    await next();
+    // Route pattern, not the raw URL: query strings may carry user text.
+    log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`)) }));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', auditEventRoutes(deps));
+  app.route('/', meRoutes(deps));
+  app.route(BOARD_PATH, boardRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Supabase access token' });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' } });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Hearth API' }));
+
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

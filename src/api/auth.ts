@@ -1,0 +1,92 @@
+// Three kinds of caller: users (Supabase access tokens), services (API keys), admins (one token).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { Config } from '../config.ts';
+import { AppError, errorResponse } from './errors.ts';
+import type { AppEnv } from './env.ts';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time comparison of a presented secret with the accepted ones (hashing evens out lengths). */
+export function secretMatches(presented: string, accepted: readonly string[]): boolean {
+  const digest = sha256(presented);
+  let match = false;
+  for (const key of accepted) match = timingSafeEqual(digest, sha256(key)) || match;
+  return match;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+const unauthorized = (message: string) => new AppError('UNAUTHORIZED', message);
+
+type UserAuthConfig = Pick<Config, 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'>;
+
+/**
+ * Verifies Supabase access tokens with jose: HS256 against the project's JWT secret, ES256/RS256
+ * against its JWKS. Pins algorithms (so `alg: none` and algorithm confusion fail), audience and, with a
+ * project URL, the issuer. Accepts only signed-in users (`role: authenticated`, a UUID `sub`).
+ */
+export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
+  const secret = config.SUPABASE_JWT_SECRET ? new TextEncoder().encode(config.SUPABASE_JWT_SECRET) : undefined;
+  const jwks = config.SUPABASE_URL
+    ? createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', config.SUPABASE_URL), { timeoutDuration: 3_000 })
+    : undefined;
+  const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ['ES256', 'RS256'] : [])];
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    if (header.alg === 'HS256' && secret) return secret;
+    if (jwks) return jwks(header, token);
+    throw unauthorized('token algorithm not accepted');
+  };
+  const options: JWTVerifyOptions = {
+    algorithms,
+    audience: config.SUPABASE_JWT_AUDIENCE,
+    ...(config.SUPABASE_URL ? { issuer: new URL('/auth/v1', config.SUPABASE_URL).href } : {}),
+    requiredClaims: ['sub', 'exp'],
+  };
+
+  return async (c, next) => {
+    const token = bearer(c.req.header('authorization'));
+    if (!token) return errorResponse(c, unauthorized('missing bearer token'));
+    if (algorithms.length === 0) return errorResponse(c, unauthorized('user authentication is not configured'));
+    try {
+      const { payload } = await jwtVerify(token, getKey, options);
+      if (payload.role !== 'authenticated') throw unauthorized('not a signed-in user token');
+      if (!/^[0-9a-f-]{36}$/i.test(payload.sub ?? '')) throw unauthorized('token subject is not a user id');
+      c.set('user', { id: payload.sub!.toLowerCase(), sessionId: typeof payload.session_id === 'string' ? payload.session_id : null });
+    } catch (err) {
+      if (err instanceof AppError) return errorResponse(c, err);
+      const reason = err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
+      return errorResponse(c, unauthorized(reason));
+    }
+    await next();
+  };
+}
+
+/** Service-to-service calls: `Authorization: Bearer <one of SERVICE_API_KEYS>`. */
+export function serviceAuth(keys: readonly string[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearer(c.req.header('authorization'));
+    if (!token || keys.length === 0 || !secretMatches(token, keys)) {
+      return errorResponse(c, unauthorized('a valid service key is required'));
+    }
+    await next();
+  };
+}
+
+/** Admin pages: the admin token as a bearer token, or as the password of HTTP basic auth (browsers). */
+export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    let presented = bearer(header);
+    const basic = /^Basic\s+(\S+)$/i.exec(header)?.[1];
+    if (!presented && basic) presented = Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':');
+    if (!presented || !secretMatches(presented, [adminToken])) {
+      return errorResponse(c, unauthorized('admin token required'), { 'WWW-Authenticate': 'Basic realm="hearth admin", charset="UTF-8"' });
+    }
+    await next();
+  };
+}

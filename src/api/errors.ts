@@ -1,0 +1,82 @@
+// One error shape for every failure: { error: { code, message, details?, request_id } }.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { describeError } from '../lib/errors.ts';
+import type { AppEnv } from './env.ts';
+
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.code = code;
+    if (details) this.details = details;
+  }
+  get status() {
+    return STATUS[this.code];
+  }
+}
+
+export const fieldError = (field: string, message: string) =>
+  new AppError('VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]);
+
+export function errorResponse(c: Context<AppEnv>, err: AppError, headers?: Record<string, string>) {
+  const body = {
+    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), request_id: c.get('requestId') },
+  };
+  return c.json(body, err.status, headers);
+}
+
+export function zodDetails(error: ZodError): ErrorDetail[] {
+  return error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+}
+
+/** The validation hook for every route: 400 naming each bad field. */
+export function validationHook(result: { success: boolean; error?: ZodError }, c: Context<AppEnv>) {
+  if (result.success || !result.error) return undefined;
+  const details = zodDetails(result.error);
+  return errorResponse(c, new AppError('VALIDATION_FAILED', `invalid request: ${details.map((d) => d.field).join(', ')}`, details));
+}
+
+export function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof AppError) return errorResponse(c, err);
+  if (err instanceof HTTPException) {
+    const code: ErrorCode = err.status === 401 ? 'UNAUTHORIZED' : err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    return errorResponse(c, new AppError(code, err.message || code.toLowerCase()));
+  }
+  c.get('log')?.error({ error: describeError(err) }, 'unhandled error');
+  return errorResponse(c, new AppError('INTERNAL', 'internal error'));
+}
+
+export const notFound = (c: Context<AppEnv>) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));

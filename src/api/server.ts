@@ -1,0 +1,21 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp, type AppDeps } from './app.ts';
+
+export interface WebServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Listens on `port` (0 picks a free one); stop() stops accepting and waits for requests in flight. */
+export function startWeb(deps: AppDeps, port: number): Promise<WebServer> {
+  const app = createApp(deps);
+  return new Promise((resolve) => {
+    const server: ServerType = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
+      deps.log.info({ port: info.port }, 'api listening');
+      resolve({
+        port: info.port,
+        stop: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}

@@ -1,0 +1,60 @@
+// A memory extracted from a conversation. It outlives the message and conversation it came from
+// (retention may purge chat logs while a consented long-term memory stays), so those FKs set null.
+import { defineEntity, p } from '@mikro-orm/core';
+import { EMBEDDING_DIMENSIONS } from '../domain/embedding.ts';
+import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES, SIGNIFICANCE_LEVELS, STORAGE_TYPES } from '../domain/enums.ts';
+import type { PiiKind } from '../domain/enums.ts';
+import { createdAt, generatedId, jsonList, jsonObject, score, updatedAt } from './base.entity.ts';
+import { Conversation } from './conversation.entity.ts';
+import { Message } from './message.entity.ts';
+import { User } from './user.entity.ts';
+
+export const MemoryItemSchema = defineEntity({
+  name: 'MemoryItem',
+  tableName: 'memory_items',
+  indexes: [
+    { name: 'memory_items_active_user_idx', properties: ['user'], where: { isActive: true } },
+    // The partial index cannot serve the cascade from users (it must find inactive rows too).
+    { name: 'memory_items_user_created_idx', properties: ['user', 'createdAt'] },
+    { name: 'memory_items_conversation_idx', properties: ['conversation'] },
+    { name: 'memory_items_message_idx', properties: ['message'] },
+  ],
+  properties: {
+    id: generatedId(),
+    user: p.manyToOne(User).deleteRule('cascade'),
+    conversation: p.manyToOne(Conversation).nullable().deleteRule('set null'),
+    message: p.manyToOne(Message).nullable().deleteRule('set null'),
+    content: p.text(),
+    processedContent: p.text().nullable(),
+    memoryType: p.enum(MEMORY_TYPES),
+    storageType: p.enum(STORAGE_TYPES).default('short_term'),
+    significanceLevel: p.enum(SIGNIFICANCE_LEVELS).default('low'),
+    significanceCategory: p.enum(SIGNIFICANCE_CATEGORIES).nullable(),
+    relevanceScore: score('relevance_score'),
+    stabilityScore: score('stability_score'),
+    explicitnessScore: score('explicitness_score'),
+    compositeScore: score('composite_score'),
+    /**
+     * float4[] of exactly EMBEDDING_DIMENSIONS values; null until embedded. Read back as float32 values
+     * (Math.fround), so a stored vector equals `Array.from(new Float32Array(written))`.
+     */
+    embedding: p
+      .array<number>((v) => Math.fround(Number(v)))
+      .columnType('real[]')
+      .nullable()
+      .check(`embedding is null or cardinality(embedding) = ${EMBEDDING_DIMENSIONS}`),
+    /** Kinds of PII found in content; [] = none found. */
+    piiDetected: jsonList<PiiKind>('pii_detected'),
+    userConsent: p.boolean().default(false),
+    anonymizedVersion: p.text().nullable(),
+    extractionMetadata: jsonObject(),
+    tags: jsonList<string>('tags'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    lastAccessedAt: p.datetime().nullable(),
+    isActive: p.boolean().default(true),
+    isArchived: p.boolean().default(false),
+  },
+});
+export class MemoryItem extends MemoryItemSchema.class {}
+MemoryItemSchema.setClass(MemoryItem);

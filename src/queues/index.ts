@@ -1,0 +1,11 @@
+// The registry of every job type. Add a contract here and the worker, Bull Board and tests see it.
+import { auditEvent } from './audit-event.ts';
+import type { JobDef } from './define-job.ts';
+
+export const jobs = { auditEvent } as const;
+
+export const allJobs: readonly JobDef[] = Object.values(jobs);
+
+export function jobByName(name: string): JobDef | undefined {
+  return allJobs.find((j) => j.name === name);
+}

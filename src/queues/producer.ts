@@ -1,0 +1,98 @@
+// The only way anything is put on a queue: validate the payload, then Queue.add (or the outbox).
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OutboxJob } from '../entities/outbox-job.entity.ts';
+import { allJobs, jobByName } from './index.ts';
+import type { JobDef, Payload } from './define-job.ts';
+import { withTimeout } from '../lib/timeout.ts';
+
+export class InvalidPayloadError extends Error {
+  override name = 'InvalidPayloadError';
+  readonly job: string;
+  readonly issues: { path: string; message: string }[];
+  constructor(job: string, issues: { path: string; message: string }[]) {
+    super(`invalid ${job} payload: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.job = job;
+    this.issues = issues;
+  }
+}
+
+/** Parses a payload against its contract; throws InvalidPayloadError, so nothing invalid reaches Redis. */
+export function validatePayload<J extends JobDef>(job: J, payload: unknown): Payload<J> {
+  const parsed = job.schema.safeParse(payload);
+  if (!parsed.success) {
+    throw new InvalidPayloadError(
+      job.name,
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data as Payload<J>;
+}
+
+/**
+ * BullMQ waits for Redis to come back before it sends a command; a request or a relay must not. A job
+ * added after its timeout is harmless: the relay re-adds under the same job id, and BullMQ ignores that.
+ */
+const ADD_TIMEOUT_MS = 2_000;
+
+/** Owns one BullMQ Queue per job type on a shared fail-fast connection. */
+export class Producer {
+  readonly #queues = new Map<string, Queue>();
+  readonly connection: Redis;
+  readonly prefix: string;
+
+  constructor(connection: Redis, prefix: string) {
+    this.connection = connection;
+    this.prefix = prefix;
+  }
+
+  queue(job: JobDef): Queue {
+    let queue = this.#queues.get(job.name);
+    if (!queue) {
+      queue = new Queue(job.name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: job.options });
+      queue.on('error', () => {}); // as for its connection: errors surface on the calls
+
+      this.#queues.set(job.name, queue);
+    }
+    return queue;
+  }
+
+  allQueues(): Queue[] {
+    return allJobs.map((job) => this.queue(job));
+  }
+
+  /** Validates and adds a job now. Use `enqueueInTransaction` for durable job types. */
+  async enqueue<J extends JobDef>(job: J, payload: Payload<J>, opts: JobsOptions = {}): Promise<string> {
+    const data = validatePayload(job, payload);
+    const added = await withTimeout(this.queue(job).add(job.name, data, { ...job.options, ...opts }), ADD_TIMEOUT_MS, `enqueue ${job.name}`);
+    return added.id!;
+  }
+
+  /** Adds an outbox row to BullMQ under the row's id, so a second relay of the same row is a no-op. */
+  async relay(row: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>): Promise<void> {
+    const job = jobByName(row.queue);
+    if (!job) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
+    const options = { ...job.options, ...(row.options ?? {}), jobId: row.id };
+    await withTimeout(this.queue(job).add(job.name, validatePayload(job, row.payload), options), ADD_TIMEOUT_MS, `relay ${job.name}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+    this.#queues.clear();
+  }
+}
+
+/**
+ * Durable enqueue: persists an outbox row in the EntityManager's unit of work, so it commits (or rolls
+ * back) with the data that caused it. Returns the job id the job will have in BullMQ.
+ */
+export function enqueueInTransaction<J extends JobDef>(
+  em: EntityManager,
+  job: J,
+  payload: Payload<J>,
+  options?: Pick<JobsOptions, 'delay' | 'priority'>,
+): OutboxJob {
+  const data = validatePayload(job, payload) as Record<string, unknown>;
+  return em.create(OutboxJob, { queue: job.name, payload: data, options: options ?? null });
+}

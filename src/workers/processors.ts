@@ -1,0 +1,6 @@
+// Every job type's processor, wired up in one place.
+import { jobs } from '../queues/index.ts';
+import { processAuditEvent } from './audit-event.ts';
+import { register, type Registration } from './context.ts';
+
+export const registrations: readonly Registration[] = [register(jobs.auditEvent, processAuditEvent)];

@@ -1,0 +1,101 @@
+// The worker runtime: one BullMQ Worker per registered job type, each job with its own forked
+// EntityManager and a logger carrying queue, job id and attempt (never payload content).
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../lib/logger.ts';
+import type { Producer } from '../queues/producer.ts';
+import { workerConnection } from '../queues/connection.ts';
+import type { Registration } from './context.ts';
+import { recordSystemEvent } from './record-event.ts';
+import { describeError } from '../lib/errors.ts';
+
+export interface WorkerRuntimeOptions {
+  orm: MikroORM;
+  producer: Producer;
+  log: Logger;
+  redisUrl: string;
+  prefix: string;
+  registrations: readonly Registration[];
+  concurrency: number;
+  /** How long a job may hold its lock before BullMQ treats it as stalled (its worker died). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface WorkerRuntime {
+  workers: Worker[];
+  /** Stops taking jobs, lets jobs in hand finish for up to `timeoutMs`, then lets go of the rest. */
+  close(timeoutMs: number): Promise<{ forced: boolean }>;
+}
+
+export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
+  const connections = opts.registrations.map(() => workerConnection(opts.redisUrl));
+  const workers = opts.registrations.map((registration, i) => startWorker(registration, connections[i]!, opts));
+  opts.log.info({ queues: workers.map((w) => w.name), concurrency: opts.concurrency }, 'workers started');
+  return {
+    workers,
+    async close(timeoutMs) {
+      const graceful = Promise.all(workers.map((w) => w.close())).then(() => false);
+      const timedOut = new Promise<boolean>((r) => setTimeout(r, timeoutMs, true).unref());
+      const forced = await Promise.race([graceful, timedOut]);
+      if (forced) {
+        // BullMQ's close() waits for running jobs even when forced; drop the connections instead. The
+        // jobs still in hand lose their lock when it expires, and another worker runs them again.
+        opts.log.warn({ timeoutMs }, 'shutdown timeout: releasing jobs still in hand');
+        for (const c of connections) c.disconnect();
+      } else {
+        // BullMQ does not close a connection it was handed.
+        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      }
+      return { forced };
+    },
+  };
+}
+
+function startWorker({ job, process }: Registration, connection: Redis, opts: WorkerRuntimeOptions): Worker {
+  const handler = async (bullJob: Job) => {
+    const jobId = bullJob.id!;
+    const attempt = bullJob.attemptsMade + 1;
+    const maxAttempts = bullJob.opts.attempts ?? 1;
+    const log = opts.log.child({ queue: job.name, jobId, attempt });
+    const started = performance.now();
+    try {
+      const parsed = job.schema.safeParse(bullJob.data);
+      if (!parsed.success) {
+        // A bad payload never gets better by retrying.
+        throw new UnrecoverableError(`invalid payload at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      }
+      const em = opts.orm.em.fork();
+      const result = await process(parsed.data, { em, log, queue: job.name, jobId, attempt, producer: opts.producer });
+      log.info({ ms: Math.round(performance.now() - started) }, 'job completed');
+      return result;
+    } catch (err) {
+      const final = err instanceof UnrecoverableError || attempt >= maxAttempts;
+      const error = describeError(err);
+      if (!final) {
+        log.warn({ error, ms: Math.round(performance.now() - started) }, 'job failed; will retry');
+      } else {
+        log.error({ error }, 'job failed for good');
+        await recordSystemEvent(opts.orm.em.fork(), `job-failed:${job.name}:${jobId}`, {
+          userId: null,
+          eventType: 'job_failed',
+          eventCategory: 'jobs',
+          severity: 'error',
+          eventData: { queue: job.name, job_id: jobId, attempts: attempt, error: error.name, message: error.message },
+        }).catch((recordErr) => log.error({ error: describeError(recordErr) }, 'could not record the failed job'));
+      }
+      throw err;
+    }
+  };
+
+  const worker = new Worker(job.name, handler, {
+    connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+    ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+  });
+  worker.on('error', (err) => opts.log.error({ queue: job.name, error: describeError(err) }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,80 @@
+// With Redis down the API still accepts an outbox-backed request; when Redis returns, the backlog
+// drains on its own and the job runs exactly once.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
+import { OwnRedis } from '../support/redis-server.ts';
+import { TEST_SERVICE_KEY } from '../support/constants.ts';
+import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
+import { SystemEvent } from '../../src/entities/system-event.entity.ts';
+import { startOutboxRelay } from '../../src/queues/outbox-relay.ts';
+import { deterministicUuid } from '../../src/lib/ids.ts';
+
+const redis = new OwnRedis();
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  await redis.start();
+  platform = await createTestPlatform({ REDIS_URL: redis.url });
+});
+afterAll(async () => {
+  await platform.close();
+  await redis.stop();
+});
+
+it('accepts while Redis is down, then relays and runs the job once when it is back', async () => {
+  await redis.stop();
+
+  const ready = await platform.app.request('/readyz');
+  expect(ready.status).toBe(503);
+  expect((await ready.json()).checks).toMatchObject({ postgres: 'ok', redis: expect.not.stringMatching(/^ok$/) });
+
+  const started = Date.now();
+  const res = await platform.app.request('/v1/audit-events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SERVICE_KEY}` },
+    body: JSON.stringify({ event_type: 'while_redis_down', event_category: 'system', severity: 'warning' }),
+  });
+  expect(res.status).toBe(202);
+  expect(Date.now() - started).toBeLessThan(2_000);
+  const { job_id } = await res.json();
+
+  const relay = startOutboxRelay({
+    em: platform.orm.em, producer: platform.producer, log: platform.log, intervalMs: 100, batchSize: 10,
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // the relay polls while Redis is down...
+    const pending = await platform.orm.em.fork().findOneOrFail(OutboxJob, job_id);
+    expect(pending.enqueuedAt).toBeNull(); // ...and keeps the row
+
+    await redis.start();
+    platform.startWorkers();
+    const row = await eventually(() => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${job_id}`) }), 15_000);
+    expect(row.eventType).toBe('while_redis_down');
+    await eventually(async () => (await platform.orm.em.fork().findOneOrFail(OutboxJob, job_id)).enqueuedAt);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await platform.orm.em.fork().count(SystemEvent, { eventType: 'while_redis_down' })).toBe(1);
+  } finally {
+    await relay.stop();
+  }
+});
+
+it('/readyz answers within 2 s even when Redis hangs', async () => {
+  await redis.start();
+  const hung = await createTestPlatform({ REDIS_URL: redis.url });
+  try {
+    // DEBUG SLEEP blocks the server: connected, but no answer.
+    const blocker = new Redis(redis.url);
+    await blocker.ping();
+    void blocker.call('DEBUG', 'SLEEP', '3').catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const res = await hung.app.request('/readyz');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(res.status).toBe(503);
+    expect((await res.json()).checks.redis).toMatch(/no answer/);
+    blocker.disconnect();
+  } finally {
+    await hung.close();
+  }
+});
