@@ -77,7 +77,7 @@ async function main() {
         lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
       })
     : undefined;
-  const clock = roles.includes('clock') ? startClock({ config, orm, producer, log }) : undefined;
+  const clock = roles.includes('clock') ? await startClock({ config, orm, producer, log }) : undefined;
   log.info({ roles, ms: Math.round(performance.now() - started) }, 'hearth ready');
 
   onShutdownSignal(log, async () => {

@@ -1,22 +1,35 @@
-// The clock process: time-driven work. Today it relays the outbox; schedules join it later.
+// The clock process: time-driven work. It relays the outbox and keeps the platform's periodic jobs
+// scheduled; user schedules join it later.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Producer } from '../queues/producer.ts';
 import { startOutboxRelay } from '../queues/outbox-relay.ts';
+import { periodicJobs, upsertPeriodicJobs, type PeriodicJob } from './periodic.ts';
 
 export interface Clock {
   stop(): Promise<void>;
 }
 
-export function startClock(deps: { config: Config; orm: MikroORM; producer: Producer; log: Logger }): Clock {
+export interface ClockDeps {
+  config: Config;
+  orm: MikroORM;
+  producer: Producer;
+  log: Logger;
+  /** Defaults to every periodic job of the platform. */
+  periodic?: readonly PeriodicJob[];
+}
+
+export async function startClock(deps: ClockDeps): Promise<Clock> {
+  const { config, orm, producer, log } = deps;
+  await upsertPeriodicJobs(producer, deps.periodic ?? periodicJobs(config), log);
   const relay = startOutboxRelay({
-    em: deps.orm.em,
-    producer: deps.producer,
-    log: deps.log.child({ component: 'outbox-relay' }),
-    intervalMs: deps.config.OUTBOX_POLL_MS,
-    batchSize: deps.config.OUTBOX_BATCH_SIZE,
+    em: orm.em,
+    producer,
+    log: log.child({ component: 'outbox-relay' }),
+    intervalMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
   });
-  deps.log.info('clock started');
+  log.info('clock started');
   return { stop: () => relay.stop() };
 }

@@ -1,8 +1,16 @@
 // The registry of every job type. Add a contract here and the worker, Bull Board and tests see it.
 import { auditEvent } from './audit-event.ts';
 import type { JobDef } from './define-job.ts';
+import { notificationSend } from './notification-send.ts';
+import { safetyOutreach } from './safety-outreach.ts';
+import { vapiCall } from './vapi-call.ts';
 
-export const jobs = { auditEvent } as const;
+export const jobs = {
+  auditEvent,
+  safetyOutreach,
+  vapiCall,
+  notificationSend,
+} as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);
 

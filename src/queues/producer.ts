@@ -6,6 +6,7 @@ import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { allJobs, jobByName } from './index.ts';
 import type { JobDef, Payload } from './define-job.ts';
 import { withTimeout } from '../lib/timeout.ts';
+import { deterministicUuid } from '../lib/ids.ts';
 
 export class InvalidPayloadError extends Error {
   override name = 'InvalidPayloadError';
@@ -85,14 +86,26 @@ export class Producer {
 
 /**
  * Durable enqueue: persists an outbox row in the EntityManager's unit of work, so it commits (or rolls
- * back) with the data that caused it. Returns the job id the job will have in BullMQ.
+ * back) with the data that caused it. The row id becomes the BullMQ job id. With `jobKey`, the id is
+ * derived from `${job name}:${jobKey}`, so the same cause can only ever be enqueued once: a second row
+ * with that id fails the flush with a unique violation (check `em.findOne(OutboxJob, id)` first if a
+ * duplicate is expected).
  */
 export function enqueueInTransaction<J extends JobDef>(
   em: EntityManager,
   job: J,
   payload: Payload<J>,
-  options?: Pick<JobsOptions, 'delay' | 'priority'>,
+  options: { jobKey?: string; delay?: number; priority?: number } = {},
 ): OutboxJob {
   const data = validatePayload(job, payload) as Record<string, unknown>;
-  return em.create(OutboxJob, { queue: job.name, payload: data, options: options ?? null });
+  const { jobKey, ...bullOptions } = options;
+  return em.create(OutboxJob, {
+    ...(jobKey ? { id: outboxJobId(job, jobKey) } : {}),
+    queue: job.name,
+    payload: data,
+    options: Object.keys(bullOptions).length ? bullOptions : null,
+  });
 }
+
+/** The outbox row id (and BullMQ job id) of a keyed durable job. */
+export const outboxJobId = (job: JobDef, jobKey: string) => deterministicUuid(`${job.name}:${jobKey}`);

@@ -1,0 +1,45 @@
+// The platform's own periodic jobs, declared in one place. The clock upserts them as BullMQ job
+// schedulers on start (idempotent, so any number of clocks may run) and removes the ones no longer declared.
+// User schedules are not here: they live in PostgreSQL (see the schedules issue).
+import type { Config } from '../config.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { JobDef, Payload } from '../queues/define-job.ts';
+import { validatePayload, type Producer } from '../queues/producer.ts';
+
+export interface PeriodicJob<J extends JobDef = JobDef> {
+  /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
+  id: string;
+  job: J;
+  /** Cron pattern (UTC unless tz is set); 6 fields for seconds. */
+  cron: string;
+  tz?: string;
+  payload: Payload<J>;
+}
+
+export const periodic = <J extends JobDef>(p: PeriodicJob<J>): PeriodicJob => p as unknown as PeriodicJob;
+
+/** Every periodic job of the platform. */
+export function periodicJobs(_config: Config): PeriodicJob[] {
+  return [];
+}
+
+export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {
+  const byQueue = new Map<string, PeriodicJob[]>();
+  for (const p of declared) byQueue.set(p.job.name, [...(byQueue.get(p.job.name) ?? []), p]);
+  for (const p of declared) {
+    const data = validatePayload(p.job, p.payload);
+    await producer.queue(p.job).upsertJobScheduler(p.id, { pattern: p.cron, ...(p.tz ? { tz: p.tz } : {}) }, {
+      name: p.job.name,
+      data,
+      opts: p.job.options,
+    });
+  }
+  // Remove schedulers that code no longer declares (only on queues this clock knows).
+  for (const queue of producer.allQueues()) {
+    const keep = new Set((byQueue.get(queue.name) ?? []).map((p) => p.id));
+    for (const scheduler of await queue.getJobSchedulers()) {
+      if (scheduler.key && !keep.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+    }
+  }
+  log.info({ periodic: declared.map((p) => `${p.id} (${p.cron})`) }, 'periodic jobs scheduled');
+}
