@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
+import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -42,9 +43,11 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', adminEngagementRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Supabase access token' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' } });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Hearth API' }));

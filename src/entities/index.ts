@@ -1,4 +1,5 @@
 // Every entity the ORM knows, listed explicitly (no folder scanning).
+import { ActivityEventSchema } from './activity-event.entity.ts';
 import { CallSummarySchema } from './call-summary.entity.ts';
 import { ContactLogSchema } from './contact-log.entity.ts';
 import { ConversationSummarySchema } from './conversation-summary.entity.ts';
@@ -45,6 +46,8 @@ export const entities = [
   // safety network
   SafetyContactSchema,
   ContactLogSchema,
+  // engagement
+  ActivityEventSchema,
   // infrastructure
   OutboxJobSchema,
 ];

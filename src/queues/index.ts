@@ -1,7 +1,9 @@
 // The registry of every job type. Add a contract here and the worker, Bull Board and tests see it.
 import { auditEvent } from './audit-event.ts';
 import type { JobDef } from './define-job.ts';
+import { engagementUpdate } from './engagement-update.ts';
 import { notificationSend } from './notification-send.ts';
+import { recomputeEngagement } from './recompute-engagement.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
 
@@ -10,6 +12,8 @@ export const jobs = {
   safetyOutreach,
   vapiCall,
   notificationSend,
+  engagementUpdate,
+  recomputeEngagement,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -2,5 +2,11 @@
 import { jobs } from '../queues/index.ts';
 import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
+import { processEngagementUpdate } from './engagement-update.ts';
+import { processRecomputeEngagement } from './recompute-engagement.ts';
 
-export const registrations: readonly Registration[] = [register(jobs.auditEvent, processAuditEvent)];
+export const registrations: readonly Registration[] = [
+  register(jobs.auditEvent, processAuditEvent),
+  register(jobs.engagementUpdate, processEngagementUpdate),
+  register(jobs.recomputeEngagement, processRecomputeEngagement),
+];

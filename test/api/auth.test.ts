@@ -20,7 +20,7 @@ describe('user tokens (HS256 project secret)', () => {
     const sub = randomUUID();
     const res = await get('/v1/me', `Bearer ${await userToken({ sub })}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: sub, synced: false });
+    expect(await res.json()).toMatchObject({ id: sub, synced: false, current_streak: 0, xp: 0 });
   });
 
   const bad: [string, () => Promise<string | undefined>][] = [

@@ -69,3 +69,8 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000,
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** A processor context on a fresh fork, for calling a processor directly (no Redis round trip). */
+export function jobContext(platform: TestPlatform, queue: string, jobId = randomBytes(6).toString('hex'), attempt = 1) {
+  return { em: platform.orm.em.fork(), log: platform.log, queue, jobId, attempt, producer: platform.producer };
+}
