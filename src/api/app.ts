@@ -10,10 +10,12 @@ import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
 import { adminEngagementRoutes } from './routes/admin-engagement.ts';
+import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +46,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', adminEngagementRoutes(deps));
+  app.route('/', privacyRoutes(deps));
+  app.route('/', adminEventRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });

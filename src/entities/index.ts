@@ -11,6 +11,7 @@ import { SafetyContactSchema } from './safety-contact.entity.ts';
 import { ScheduleExecutionSchema } from './schedule-execution.entity.ts';
 import { ScheduleSchema } from './schedule.entity.ts';
 import { SystemEventSchema } from './system-event.entity.ts';
+import { UserExportSchema } from './user-export.entity.ts';
 import { UserPrivacySettingsSchema } from './user-privacy-settings.entity.ts';
 import { UserServiceProfileSchema } from './user-service-profile.entity.ts';
 import { UserSessionSchema } from './user-session.entity.ts';
@@ -28,6 +29,7 @@ export const entities = [
   UserSyncLogSchema,
   UserSessionSchema,
   UserPrivacySettingsSchema,
+  UserExportSchema,
   // chat
   ConversationSchema,
   MessageSchema,

@@ -4,6 +4,8 @@ import type { JobDef } from './define-job.ts';
 import { engagementUpdate } from './engagement-update.ts';
 import { notificationSend } from './notification-send.ts';
 import { recomputeEngagement } from './recompute-engagement.ts';
+import { userErasure } from './user-erasure.ts';
+import { userExport } from './user-export.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
 
@@ -14,6 +16,8 @@ export const jobs = {
   notificationSend,
   engagementUpdate,
   recomputeEngagement,
+  userExport,
+  userErasure,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

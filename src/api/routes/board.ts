@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
+import { auditRequest } from '../audit.ts';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -19,6 +20,12 @@ export function boardRoutes(deps: AppDeps) {
   });
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(deps.config.ADMIN_TOKEN!));
+  // Audit each opening of the board page (not its API polling or static assets).
+  app.get('/', async (c, next) => {
+    auditRequest(c, { type: 'admin_board_opened', category: 'admin', userId: null });
+    await c.var.em.flush();
+    await next();
+  });
   app.route('/', adapter.registerPlugin() as unknown as Hono<AppEnv>);
   return app;
 }
