@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
 import { validatePayload, type Producer } from '../queues/producer.ts';
+import { retention } from '../queues/retention.ts';
 
 export interface PeriodicJob<J extends JobDef = JobDef> {
   /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
@@ -20,7 +21,7 @@ export const periodic = <J extends JobDef>(p: PeriodicJob<J>): PeriodicJob => p 
 
 /** Every periodic job of the platform. */
 export function periodicJobs(_config: Config): PeriodicJob[] {
-  return [];
+  return [periodic({ id: 'retention-daily', job: retention, cron: '17 3 * * *', payload: {} })];
 }
 
 export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {

@@ -4,6 +4,7 @@ import type { JobDef } from './define-job.ts';
 import { engagementUpdate } from './engagement-update.ts';
 import { notificationSend } from './notification-send.ts';
 import { recomputeEngagement } from './recompute-engagement.ts';
+import { retention } from './retention.ts';
 import { userErasure } from './user-erasure.ts';
 import { userExport } from './user-export.ts';
 import { safetyOutreach } from './safety-outreach.ts';
@@ -18,6 +19,7 @@ export const jobs = {
   recomputeEngagement,
   userExport,
   userErasure,
+  retention,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

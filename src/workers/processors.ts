@@ -4,6 +4,7 @@ import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
+import { processRetention } from './retention.ts';
 import { processUserErasure } from './user-erasure.ts';
 import { processUserExport } from './user-export.ts';
 
@@ -13,4 +14,5 @@ export const registrations: readonly Registration[] = [
   register(jobs.recomputeEngagement, processRecomputeEngagement),
   register(jobs.userExport, processUserExport),
   register(jobs.userErasure, processUserErasure),
+  register(jobs.retention, processRetention),
 ];
