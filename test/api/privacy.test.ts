@@ -128,3 +128,23 @@ describe('erasure', () => {
     expect(await em.count(User, { id: other.id })).toBe(1);
   });
 });
+
+describe('GET /admin/api/events', () => {
+  it('pages and filters the audit trail for admins only', async () => {
+    const { TEST_ADMIN_TOKEN } = await import('../support/constants.ts');
+    const admin = (path: string) => platform.app.request(path, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const user = await makeUser(platform.orm.em.fork());
+    for (const v of ['v1', 'v2', 'v3']) await call('PATCH', '/v1/privacy', user.id, { consent_version: v });
+
+    expect((await platform.app.request(`/admin/api/events?user_id=${user.id}`)).status).toBe(401);
+    const first = await (await admin(`/admin/api/events?user_id=${user.id}&type=consent_given&limit=2`)).json();
+    expect(first.events.map((e: { event_data: { consent_version: string } }) => e.event_data.consent_version)).toEqual(['v3', 'v2']);
+    const second = await (await admin(`/admin/api/events?user_id=${user.id}&type=consent_given&limit=2&before=${encodeURIComponent(first.next_before)}`)).json();
+    expect(second.events.map((e: { event_data: { consent_version: string } }) => e.event_data.consent_version)).toEqual(['v1']);
+    expect(second.next_before).toBeNull();
+
+    const bad = await admin('/admin/api/events?category=gossip');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details[0].field).toBe('category');
+  });
+});
