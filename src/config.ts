@@ -30,6 +30,8 @@ const EnvSchema = z
     WORKER_STALLED_CHECK_MS: intFrom(500, 30_000),
     OUTBOX_POLL_MS: intFrom(10, 500),
     OUTBOX_BATCH_SIZE: intFrom(1, 100),
+    // Metrics port for worker/clock processes (the web process serves /metrics itself); unset = none.
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     // Privacy: days between an account deletion request and the erasure of its data (0 = at once).
     ERASURE_GRACE_DAYS: intFrom(0, 0),
     EMBEDDING_DIMENSIONS: z.coerce

@@ -4,6 +4,7 @@ import { configOrExit, DEV_ADMIN_TOKEN, type Config } from './config.ts';
 import { initOrm, type Orm } from './db/orm.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { createMetrics, serveMetrics } from './lib/metrics.ts';
 import { onShutdownSignal } from './lib/shutdown.ts';
 import { producerConnection } from './queues/connection.ts';
 import { Producer } from './queues/producer.ts';
@@ -69,12 +70,14 @@ async function main() {
     log.info({ applied: applied.length }, 'migrations applied');
   }
 
-  const web = roles.includes('web') ? await startWeb({ config, orm, producer, log }, config.PORT) : undefined;
+  const metrics = createMetrics();
+  const web = roles.includes('web') ? await startWeb({ config, orm, producer, log, metrics }, config.PORT) : undefined;
+  const metricsServer = !web && config.METRICS_PORT ? await serveMetrics(metrics, config.METRICS_PORT) : undefined;
   const workers = roles.includes('worker')
     ? startWorkerRuntime({
         orm, producer, log, registrations: selectRegistrations(config), redisUrl: config.REDIS_URL,
         prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY,
-        lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
+        lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS, metrics,
       })
     : undefined;
   const clock = roles.includes('clock') ? await startClock({ config, orm, producer, log }) : undefined;
@@ -82,6 +85,7 @@ async function main() {
 
   onShutdownSignal(log, async () => {
     await web?.stop();
+    metricsServer?.close();
     await clock?.stop();
     const result = await workers?.close(config.SHUTDOWN_TIMEOUT_MS);
     if (result?.forced) log.warn('some jobs were released unfinished; they run again after their lock expires');

@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
@@ -15,6 +16,7 @@ import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 
 export interface AppDeps {
@@ -22,6 +24,8 @@ export interface AppDeps {
   orm: MikroORM;
   producer: Producer;
   log: Logger;
+  /** The process's metrics registry; a fresh one when omitted. */
+  metrics?: Metrics;
 }
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -29,6 +33,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const metrics = deps.metrics ?? createMetrics();
 
   app.use(requestId({ headerName: 'x-request-id', limitLength: 100 }));
   app.use(async (c, next) => {
@@ -38,7 +43,9 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     // Route pattern, not the raw URL: query strings may carry user text.
-    log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    const ms = performance.now() - started;
+    log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(ms) }, 'request');
+    metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: c.res.status }, ms / 1000);
   });
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`)) }));
 
@@ -49,6 +56,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', privacyRoutes(deps));
   app.route('/', adminEventRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
+  app.route('/', metricsRoutes(deps, metrics));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });

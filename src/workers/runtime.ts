@@ -9,6 +9,7 @@ import { workerConnection } from '../queues/connection.ts';
 import type { Registration } from './context.ts';
 import { recordSystemEvent } from './record-event.ts';
 import { describeError } from '../lib/errors.ts';
+import type { Metrics } from '../lib/metrics.ts';
 
 export interface WorkerRuntimeOptions {
   orm: MikroORM;
@@ -21,6 +22,7 @@ export interface WorkerRuntimeOptions {
   /** How long a job may hold its lock before BullMQ treats it as stalled (its worker died). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  metrics?: Metrics;
 }
 
 export interface WorkerRuntime {
@@ -68,11 +70,14 @@ function startWorker({ job, process }: Registration, connection: Redis, opts: Wo
       }
       const em = opts.orm.em.fork();
       const result = await process(parsed.data, { em, log, queue: job.name, jobId, attempt, producer: opts.producer });
-      log.info({ ms: Math.round(performance.now() - started) }, 'job completed');
+      const ms = performance.now() - started;
+      log.info({ ms: Math.round(ms) }, 'job completed');
+      opts.metrics?.jobDuration.observe({ queue: job.name, outcome: 'completed' }, ms / 1000);
       return result;
     } catch (err) {
       const final = err instanceof UnrecoverableError || attempt >= maxAttempts;
       const error = describeError(err);
+      opts.metrics?.jobDuration.observe({ queue: job.name, outcome: final ? 'failed' : 'retry' }, (performance.now() - started) / 1000);
       if (!final) {
         log.warn({ error, ms: Math.round(performance.now() - started) }, 'job failed; will retry');
       } else {

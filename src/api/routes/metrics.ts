@@ -1,0 +1,55 @@
+// GET /metrics (admin token): Prometheus text. Besides the process's own series, gauges computed at
+// scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag.
+import { Hono } from 'hono';
+import { Gauge } from 'prom-client';
+import type { AppDeps } from '../app.ts';
+import type { AppEnv } from '../env.ts';
+import { adminAuth } from '../auth.ts';
+import type { Metrics } from '../../lib/metrics.ts';
+
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+
+function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
+  new Gauge({
+    name: 'hearth_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      for (const queue of deps.producer.allQueues()) {
+        const counts = await queue.getJobCounts(...STATES);
+        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'hearth_outbox_backlog',
+    help: 'Outbox rows not yet relayed to Redis',
+    registers: [metrics.registry],
+    async collect() {
+      const [row] = await deps.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
+      this.set(row?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'hearth_clock_lag_seconds',
+    help: 'Now minus the oldest next_run_at that is due and not yet fired (0 when none is due)',
+    registers: [metrics.registry],
+    async collect() {
+      const [row] = await deps.orm.em.getConnection().execute<{ lag: number | null }[]>(
+        `select extract(epoch from now() - min(next_run_at))::float8 as lag from (
+           select next_run_at from schedules where is_active and next_run_at <= now()
+           union all select next_run_at from voice_schedules where is_active and next_run_at <= now()) due`,
+      );
+      this.set(Math.max(0, row?.lag ?? 0));
+    },
+  });
+}
+
+export function metricsRoutes(deps: AppDeps, metrics: Metrics) {
+  registerScrapeGauges(metrics, deps);
+  const app = new Hono<AppEnv>();
+  app.use('/metrics', adminAuth(deps.config.ADMIN_TOKEN!));
+  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  return app;
+}
