@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { describeError } from '../lib/errors.ts';
+import { QueueUnavailableError } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 
 export type ErrorCode =
@@ -73,6 +74,10 @@ export function validationHook(result: { success: boolean; error?: ZodError }, c
 
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof AppError) return errorResponse(c, err);
+  if (err instanceof QueueUnavailableError) {
+    c.get('log')?.warn({ error: describeError(err) }, 'queue unavailable');
+    return errorResponse(c, new AppError('UNAVAILABLE', 'the job queue is unavailable; try again shortly'), { 'Retry-After': '5' });
+  }
   if (err instanceof HTTPException) {
     const code: ErrorCode = err.status === 401 ? 'UNAUTHORIZED' : err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
     return errorResponse(c, new AppError(code, err.message || code.toLowerCase()));

@@ -31,6 +31,11 @@ export function validatePayload<J extends JobDef>(job: J, payload: unknown): Pay
   return parsed.data as Payload<J>;
 }
 
+/** Redis did not take the job: the caller answers 503 (the API) or retries (a worker). */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+}
+
 /**
  * BullMQ waits for Redis to come back before it sends a command; a request or a relay must not. A job
  * added after its timeout is harmless: the relay re-adds under the same job id, and BullMQ ignores that.
@@ -66,8 +71,14 @@ export class Producer {
   /** Validates and adds a job now. Use `enqueueInTransaction` for durable job types. */
   async enqueue<J extends JobDef>(job: J, payload: Payload<J>, opts: JobsOptions = {}): Promise<string> {
     const data = validatePayload(job, payload);
-    const added = await withTimeout(this.queue(job).add(job.name, data, { ...job.options, ...opts }), ADD_TIMEOUT_MS, `enqueue ${job.name}`);
-    return added.id!;
+    // Known to be away: fail at once rather than after the timeout.
+    if (this.connection.status !== 'ready') throw new QueueUnavailableError(`redis ${this.connection.status}: ${job.name} not enqueued`);
+    try {
+      const added = await withTimeout(this.queue(job).add(job.name, data, { ...job.options, ...opts }), ADD_TIMEOUT_MS, `enqueue ${job.name}`);
+      return added.id!;
+    } catch (err) {
+      throw new QueueUnavailableError(`${job.name} not enqueued: ${(err as Error).message}`);
+    }
   }
 
   /** Adds an outbox row to BullMQ under the row's id, so a second relay of the same row is a no-op. */

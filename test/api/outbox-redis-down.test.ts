@@ -39,6 +39,15 @@ it('accepts while Redis is down, then relays and runs the job once when it is ba
   expect(Date.now() - started).toBeLessThan(2_000);
   const { job_id } = await res.json();
 
+  // A request whose job is not outbox-backed answers 503 at once instead.
+  const { TEST_ADMIN_TOKEN } = await import('../support/constants.ts');
+  const t = Date.now();
+  const direct = await platform.app.request('/admin/api/engagement/recompute', { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  expect(direct.status).toBe(503);
+  expect(direct.headers.get('retry-after')).toBe('5');
+  expect((await direct.json()).error.code).toBe('UNAVAILABLE');
+  expect(Date.now() - t).toBeLessThan(500);
+
   const relay = startOutboxRelay({
     em: platform.orm.em, producer: platform.producer, log: platform.log, intervalMs: 100, batchSize: 10,
   });
