@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { describeError } from '../lib/errors.ts';
+import { describeError, isDatabaseUnavailable } from '../lib/errors.ts';
 import { QueueUnavailableError } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 
@@ -74,6 +74,10 @@ export function validationHook(result: { success: boolean; error?: ZodError }, c
 
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof AppError) return errorResponse(c, err);
+  if (isDatabaseUnavailable(err)) {
+    c.get('log')?.warn({ error: describeError(err) }, 'database unavailable');
+    return errorResponse(c, new AppError('UNAVAILABLE', 'the database is unavailable; try again shortly'), { 'Retry-After': '5' });
+  }
   if (err instanceof QueueUnavailableError) {
     c.get('log')?.warn({ error: describeError(err) }, 'queue unavailable');
     return errorResponse(c, new AppError('UNAVAILABLE', 'the job queue is unavailable; try again shortly'), { 'Retry-After': '5' });

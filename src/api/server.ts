@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp, type AppDeps } from './app.ts';
 
+const STOP_GRACE_MS = 1_000;
+
 export interface WebServer {
   port: number;
   stop(): Promise<void>;
@@ -14,7 +16,16 @@ export function startWeb(deps: AppDeps, port: number): Promise<WebServer> {
       deps.log.info({ port: info.port }, 'api listening');
       resolve({
         port: info.port,
-        stop: () => new Promise<void>((done) => server.close(() => done())),
+        stop: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Keep-alive clients would hold the server open: drop idle sockets now, and any others once
+            // the requests in flight have had a moment to finish.
+            if ('closeIdleConnections' in server) {
+              server.closeIdleConnections();
+              setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS).unref();
+            }
+          }),
       });
     });
   });
