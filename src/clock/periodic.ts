@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
 import { validatePayload, type Producer } from '../queues/producer.ts';
+import { jobs } from '../queues/index.ts';
 
 export interface PeriodicJob<J extends JobDef = JobDef> {
   /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
@@ -19,8 +20,13 @@ export interface PeriodicJob<J extends JobDef = JobDef> {
 export const periodic = <J extends JobDef>(p: PeriodicJob<J>): PeriodicJob => p as unknown as PeriodicJob;
 
 /** Every periodic job of the platform. */
-export function periodicJobs(_config: Config): PeriodicJob[] {
-  return [];
+export function periodicJobs(config: Config): PeriodicJob[] {
+  return [
+    // User sync: only where the Auth admin API is configured (docs/user-sync.md).
+    ...(config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY
+      ? [periodic({ id: 'user-reconcile', job: jobs.userReconcile, cron: config.USER_RECONCILE_CRON, payload: {} })]
+      : []),
+  ];
 }
 
 export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {

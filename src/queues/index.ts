@@ -3,6 +3,8 @@ import { auditEvent } from './audit-event.ts';
 import type { JobDef } from './define-job.ts';
 import { notificationSend } from './notification-send.ts';
 import { safetyOutreach } from './safety-outreach.ts';
+import { userReconcile } from './user-reconcile.ts';
+import { userSync } from './user-sync.ts';
 import { vapiCall } from './vapi-call.ts';
 
 export const jobs = {
@@ -10,6 +12,8 @@ export const jobs = {
   safetyOutreach,
   vapiCall,
   notificationSend,
+  userSync,
+  userReconcile,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -1,6 +1,15 @@
 // Every job type's processor, wired up in one place.
+import { getConfig } from '../config.ts';
+import { authAdminFor } from '../lib/supabase-admin.ts';
 import { jobs } from '../queues/index.ts';
 import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
+import { processUserReconcile } from './user-reconcile.ts';
+import { processUserSync } from './user-sync.ts';
 
-export const registrations: readonly Registration[] = [register(jobs.auditEvent, processAuditEvent)];
+export const registrations: readonly Registration[] = [
+  register(jobs.auditEvent, processAuditEvent),
+  register(jobs.userSync, (p, ctx) => processUserSync(p, ctx, authAdminFor(getConfig()))),
+  register(jobs.userReconcile, (p, ctx) =>
+    processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),
+];

@@ -1,0 +1,107 @@
+// Reconciliation: Supabase Auth is the source of identity; this brings `users` back in line after missed
+// webhooks. Streaming: one page of Auth users in memory at a time; the ids seen go to a Redis set, so
+// memory stays flat for any user count.
+// 1. Pages listUsers (page 1, 2, … until a short page; `nextPage` wraps after page 9, so it is not used)
+//    and syncs, in bulk, only the users whose Auth updated_at differs from ours (unchanged users cost
+//    one read and no write).
+// 2. Only after a complete listing: local users Auth did not list are confirmed one by one with
+//    get-by-id (offset paging can skip a user when another is deleted mid-listing) and soft-deleted on
+//    a 404. Any Auth error throws before step 2, so an outage mid-listing deletes nothing.
+// Retry / crash: each page commits on its own; a re-run re-lists and finds those users unchanged.
+import type { Redis } from 'ioredis';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { needsSync, type AuthUser } from '../domain/user-sync.ts';
+import type { AuthAdmin } from '../lib/supabase-admin.ts';
+import { deterministicUuid } from '../lib/ids.ts';
+import type { JobContext } from './context.ts';
+import { addCounts, loadLocalUsers, noCounts, syncUsers, type SyncCounts, type SyncEntry } from './user-sync-store.ts';
+
+export interface ReconcileDeps {
+  admin: AuthAdmin;
+  perPage: number;
+  /** Refuse to soft-delete more than this share of the listed users in one run (a wrong SUPABASE_URL, an empty project). */
+  maxDeleteShare?: number;
+}
+
+const SCAN_BATCH = 1000;
+const SEEN_TTL_SECONDS = 24 * 3600;
+const meta = { source: 'reconcile', requestId: null, sessionId: null } as const;
+
+export class ReconcileRefused extends Error {
+  override name = 'ReconcileRefused';
+}
+
+export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: ReconcileDeps) {
+  const startedAt = new Date();
+  const redis = ctx.producer.connection;
+  const seenKey = `${ctx.producer.prefix}:user-reconcile:${ctx.jobId}:${ctx.attempt}:seen`;
+  const logId = (userId: string) => deterministicUuid(`user-reconcile:${ctx.jobId}:${ctx.attempt}:${userId}`);
+  const counts = noCounts();
+  let listed = 0;
+  try {
+    for (let page = 1; ; page++) {
+      const users = await deps.admin.listUsers(page, deps.perPage);
+      listed += users.length;
+      if (users.length) await redis.multi().sadd(seenKey, ...users.map((u) => u.id)).expire(seenKey, SEEN_TTL_SECONDS).exec();
+      addCounts(counts, await syncChangedUsers(ctx.em, users, logId));
+      if (users.length < deps.perPage) break;
+    }
+    const missing = await countMissing(ctx.em, redis, seenKey, startedAt);
+    const limit = Math.max(10, Math.floor(listed * (deps.maxDeleteShare ?? 0.05)));
+    if (missing > limit) {
+      throw new ReconcileRefused(`refusing to soft-delete ${missing} of ${missing + listed} users (limit ${limit}): check SUPABASE_URL`);
+    }
+    if (missing) addCounts(counts, await deleteMissing(ctx.em, redis, seenKey, startedAt, deps.admin, logId));
+  } finally {
+    await redis.del(seenKey).catch(() => {});
+  }
+  ctx.log.info({ listed, ...counts }, 'users reconciled');
+  return { listed, ...counts };
+}
+
+/** Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. */
+async function syncChangedUsers(em: EntityManager, users: readonly AuthUser[], logId: (id: string) => string): Promise<SyncCounts> {
+  const unique = [...new Map(users.map((u) => [u.id.toLowerCase(), u])).values()];
+  const locals = await loadLocalUsers(em, unique.map((u) => u.id), false);
+  const changed = unique.filter((u) => needsSync(locals.get(u.id), u));
+  if (!changed.length) return noCounts();
+  const entries: SyncEntry[] = changed.map((u) => ({ id: u.id, auth: u, logId: logId(u.id) }));
+  return (await syncUsers(em, entries, meta, { logNoops: false })).counts;
+}
+
+/** Pages our live users created before the listing started, in id order, and yields those Auth did not list. */
+async function* missingBatches(em: EntityManager, redis: Redis, seenKey: string, startedAt: Date) {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await em.execute<{ id: string }[]>(
+      'select id from users where deleted_at is null and created_at < ? and id > ? order by id limit ?',
+      [startedAt, after, SCAN_BATCH],
+    );
+    if (!rows.length) return;
+    after = rows.at(-1)!.id;
+    const ids = rows.map((r) => r.id);
+    const seen = await redis.smismember(seenKey, ...ids);
+    const missing = ids.filter((_, i) => !seen[i]);
+    if (missing.length) yield missing;
+    if (rows.length < SCAN_BATCH) return;
+  }
+}
+
+async function countMissing(em: EntityManager, redis: Redis, seenKey: string, startedAt: Date): Promise<number> {
+  let n = 0;
+  for await (const batch of missingBatches(em, redis, seenKey, startedAt)) n += batch.length;
+  return n;
+}
+
+async function deleteMissing(
+  em: EntityManager, redis: Redis, seenKey: string, startedAt: Date, admin: AuthAdmin, logId: (id: string) => string,
+): Promise<SyncCounts> {
+  const counts = noCounts();
+  for await (const batch of missingBatches(em, redis, seenKey, startedAt)) {
+    const entries: SyncEntry[] = [];
+    // Confirm before deleting: a user the listing skipped is synced instead.
+    for (const id of batch) entries.push({ id, auth: await admin.getUser(id), logId: logId(id) });
+    addCounts(counts, (await syncUsers(em, entries, meta, { logNoops: false })).counts);
+  }
+  return counts;
+}
