@@ -57,6 +57,8 @@ export class FakeSupabaseAuth {
   /** Pages (1-based) that answer 503, to simulate an outage mid-listing. */
   failPages = new Set<number>();
   failGets = false;
+  /** Users a listing skips (as offset paging does when another user is deleted mid-listing); get-by-id still finds them. */
+  hiddenFromList = new Set<string>();
   readonly requests: string[] = [];
   #server: Server | undefined;
   url = '';
@@ -109,7 +111,7 @@ export class FakeSupabaseAuth {
     const page = Number(url.searchParams.get('page') || 1);
     const perPage = Number(url.searchParams.get('per_page') || 50);
     if (this.failPages.has(page)) return send(503, { code: 503, msg: 'upstream unavailable' });
-    const all = [...this.users.values()];
+    const all = [...this.users.values()].filter((u) => !this.hiddenFromList.has(u.id));
     const users = all.slice((page - 1) * perPage, page * perPage);
     const last = Math.max(1, Math.ceil(all.length / perPage));
     const link = (p: number, rel: string) => `</admin/users?page=${p}&per_page=${perPage}>; rel="${rel}"`;

@@ -22,7 +22,7 @@ export async function createUserSyncPlatform(env: Record<string, string> = {}): 
     SUPABASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     ...env,
   });
-  const platform = await createTestPlatform();
+  const platform = await createTestPlatform(env);
   return {
     platform,
     fake,
