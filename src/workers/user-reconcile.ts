@@ -39,12 +39,16 @@ export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: R
   const counts = noCounts();
   let listed = 0;
   try {
+    let pending = listPage(deps, 1);
     for (let page = 1; ; page++) {
-      const users = await deps.admin.listUsers(page, deps.perPage);
+      const users = await pending;
+      const more = users.length >= deps.perPage;
+      // Fetch the next page while this one is written (two pages in memory at most).
+      if (more) pending = listPage(deps, page + 1);
       listed += users.length;
       if (users.length) await redis.multi().sadd(seenKey, ...users.map((u) => u.id)).expire(seenKey, SEEN_TTL_SECONDS).exec();
       addCounts(counts, await syncChangedUsers(ctx.em, users, logId));
-      if (users.length < deps.perPage) break;
+      if (!more) break;
     }
     const missing = await countMissing(ctx.em, redis, seenKey, startedAt);
     const limit = Math.max(10, Math.floor(listed * (deps.maxDeleteShare ?? 0.05)));
@@ -57,6 +61,13 @@ export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: R
   }
   ctx.log.info({ listed, ...counts }, 'users reconciled');
   return { listed, ...counts };
+}
+
+/** A page request whose failure is reported where it is awaited (not as an unhandled rejection meanwhile). */
+function listPage(deps: ReconcileDeps, page: number): Promise<AuthUser[]> {
+  const request = deps.admin.listUsers(page, deps.perPage);
+  request.catch(() => {});
+  return request;
 }
 
 /** Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. */
