@@ -5,7 +5,8 @@ import pg from 'pg';
 import { initOrm } from '../../src/db/orm.ts';
 import { adminDatabaseUrl } from './constants.ts';
 
-async function admin(sql: string) {
+/** Runs one statement on the maintenance database (create/drop database). */
+export async function admin(sql: string) {
   const client = new pg.Client({ connectionString: adminDatabaseUrl });
   await client.connect();
   try {
