@@ -77,7 +77,7 @@ async function syncChangedUsers(em: EntityManager, users: readonly AuthUser[], l
   const changed = unique.filter((u) => needsSync(locals.get(u.id), u));
   if (!changed.length) return noCounts();
   const entries: SyncEntry[] = changed.map((u) => ({ id: u.id, auth: u, logId: logId(u.id) }));
-  return (await syncUsers(em, entries, meta, { logNoops: false })).counts;
+  return (await syncUsers(em, entries, meta, { logNoops: false, relaxedCommit: true })).counts;
 }
 
 /** Pages our live users created before the listing started, in id order, and yields those Auth did not list. */
@@ -112,7 +112,7 @@ async function deleteMissing(
     const entries: SyncEntry[] = [];
     // Confirm before deleting: a user the listing skipped is synced instead.
     for (const id of batch) entries.push({ id, auth: await admin.getUser(id), logId: logId(id) });
-    addCounts(counts, (await syncUsers(em, entries, meta, { logNoops: false })).counts);
+    addCounts(counts, (await syncUsers(em, entries, meta, { logNoops: false, relaxedCommit: true })).counts);
   }
   return counts;
 }
