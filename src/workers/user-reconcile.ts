@@ -31,7 +31,28 @@ export class ReconcileRefused extends Error {
   override name = 'ReconcileRefused';
 }
 
-export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: ReconcileDeps) {
+const LOCK_SECONDS = 2 * 3600;
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/** One run at a time: a run that outlasts the cron interval makes the next one a no-op, not a second walk. */
+export type ReconcileResult = SyncCounts & { listed: number; skipped?: true };
+
+export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const redis = ctx.producer.connection;
+  const lockKey = `${ctx.producer.prefix}:user-reconcile:lock`;
+  const holder = `${ctx.jobId}:${ctx.attempt}`;
+  if ((await redis.set(lockKey, holder, 'EX', LOCK_SECONDS, 'NX')) !== 'OK') {
+    ctx.log.info('another user reconciliation is running; skipped');
+    return { skipped: true, listed: 0, ...noCounts() };
+  }
+  try {
+    return await reconcile(ctx, deps);
+  } finally {
+    await redis.eval(RELEASE_LOCK, 1, lockKey, holder).catch(() => {});
+  }
+}
+
+async function reconcile(ctx: JobContext, deps: ReconcileDeps): Promise<ReconcileResult> {
   const startedAt = new Date();
   const redis = ctx.producer.connection;
   const seenKey = `${ctx.producer.prefix}:user-reconcile:${ctx.jobId}:${ctx.attempt}:seen`;

@@ -107,6 +107,12 @@ describe('user-reconcile', () => {
     }
   });
 
+  it('runs one reconciliation at a time', async () => {
+    const results = await Promise.all([runDirect(), runDirect()]);
+    expect(results.filter((r) => r.skipped)).toEqual([{ skipped: true, listed: 0, create: 0, update: 0, delete: 0, noop: 0 }]);
+    expect(await runDirect()).toMatchObject({ listed: s.fake.users.size });
+  });
+
   it('refuses to soft-delete most users at once (an empty or wrong Auth project)', async () => {
     const saved = new Map(s.fake.users);
     s.fake.users.clear();
