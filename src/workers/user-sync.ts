@@ -8,7 +8,8 @@ import type { AuthAdmin } from '../lib/supabase-admin.ts';
 import { describeError } from '../lib/errors.ts';
 import { deterministicUuid } from '../lib/ids.ts';
 import type { JobContext } from './context.ts';
-import { logSyncFailure, syncUsers, type SyncMeta } from './user-sync-store.ts';
+import { syncUsers, type SyncMeta } from './user-sync-store.ts';
+import { logSyncFailure } from './user-sync-log.ts';
 
 export async function processUserSync(p: Payload<typeof userSync>, ctx: JobContext, admin: AuthAdmin) {
   const meta: SyncMeta = { source: p.source, requestId: p.request_id, sessionId: p.session_id };
