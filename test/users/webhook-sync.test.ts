@@ -12,6 +12,9 @@ import { UserServiceProfile } from '../../src/entities/user-service-profile.enti
 import { UserSession } from '../../src/entities/user-session.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { userSync } from '../../src/queues/user-sync.ts';
+import { processUserSync } from '../../src/workers/user-sync.ts';
+import { createAuthAdmin } from '../../src/lib/supabase-admin.ts';
+import type { JobContext } from '../../src/workers/context.ts';
 
 let s: UserSyncPlatform;
 beforeAll(async () => {
@@ -185,6 +188,16 @@ describe('webhook', () => {
     s.fake.failGets = false;
     await completed(job_id);
     expect((await logsOf(u.id)).map((l) => [l.syncType, l.success])).toEqual([['create', true]]);
+  });
+
+  it('a job that ran but was not acknowledged runs again without a second change or log row', async () => {
+    const u = s.fake.add();
+    const ctx: JobContext = { em: em(), log: s.platform.log, queue: userSync.name, jobId: randomUUID(), attempt: 1, producer: s.platform.producer };
+    const payload = { user_id: u.id, source: 'webhook' as const, request_id: 'redelivered', session_id: null };
+    const admin = createAuthAdmin(s.platform.config);
+    expect(await processUserSync(payload, ctx, admin)).toEqual({ type: 'create' });
+    expect(await processUserSync(payload, { ...ctx, em: em(), attempt: 2 }, admin)).toEqual({ type: 'noop', reason: 'unchanged' });
+    expect((await logsOf(u.id)).map((l) => l.syncType)).toEqual(['create']);
   });
 
   const headersCases: [string, Record<string, string>][] = [
