@@ -13,6 +13,7 @@ import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { meSyncRoutes } from './routes/me-sync.ts';
 import { supabaseWebhookRoutes } from './routes/supabase-webhooks.ts';
 
 export interface AppDeps {
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', supabaseWebhookRoutes(deps));
+  app.route('/', meSyncRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
