@@ -2,6 +2,15 @@
 // decides, the worker writes. Times are ISO strings at millisecond precision (what a JS Date keeps), so a
 // snapshot compares equal to the row it produced.
 
+import type { ServiceType } from './enums.ts';
+
+/**
+ * Service profiles a first sync creates. Every user starts with the chat companion; voice and scheduling
+ * profiles are created by those services on first use (as the engagement usage counters do), so a user
+ * who never calls has no empty voice row.
+ */
+export const INITIAL_SERVICES: readonly ServiceType[] = ['chat'];
+
 /** The fields of a Supabase Auth user (admin API JSON) that we read; everything else is ignored. */
 export interface AuthUser {
   id: string;

@@ -3,8 +3,7 @@
 // Every write happens in one transaction with the rows locked, and the user_sync_logs row of each user
 // commits with its change: a crash mid-batch leaves nothing half done, and a retry re-plans from scratch.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SERVICE_TYPES } from '../domain/enums.ts';
-import { isoTime, planDeletion, planSync, type AuthUser, type LocalUser, type SyncPlan } from '../domain/user-sync.ts';
+import { INITIAL_SERVICES, isoTime, planDeletion, planSync, type AuthUser, type LocalUser, type SyncPlan } from '../domain/user-sync.ts';
 import { insertSyncLogs, metaColumns, type SyncLogRow, type SyncMeta } from './user-sync-log.ts';
 
 export type { SyncMeta };
@@ -91,15 +90,15 @@ async function writePlans(tx: EntityManager, planned: readonly Planned[], meta: 
          auth_updated_at timestamptz)`,
       json(creates.map(fieldsOf)),
     );
-    // Conservative defaults (column defaults: long-term storage off, PII anonymized, 365 days) and one
-    // profile per service. "on conflict do nothing": a row someone already made is theirs to keep.
+    // Conservative defaults (column defaults: long-term storage off, PII anonymized, 365 days) and the
+    // initial service profiles. "on conflict do nothing": a row someone already made is theirs to keep.
     const ids = [`{${creates.map((c) => c.id).join(',')}}`];
     await tx.execute(`insert into user_privacy_settings (user_id) select unnest(?::uuid[]) on conflict (user_id) do nothing`, ids);
     await tx.execute(
       `insert into user_service_profiles (user_id, service_type)
        select u, s from unnest(?::uuid[]) as u cross join unnest(?::text[]) as s
        on conflict (user_id, service_type) do nothing`,
-      [...ids, `{${SERVICE_TYPES.join(',')}}`],
+      [...ids, `{${INITIAL_SERVICES.join(',')}}`],
     );
   }
   if (updates.length) {

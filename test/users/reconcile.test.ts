@@ -53,7 +53,7 @@ describe('user-reconcile', () => {
     // Pages of 1,000 until the short third page; never beyond it.
     expect(s.fake.requests.filter((r) => r.includes('/admin/users?'))).toEqual([1, 2, 3].map((p) => `GET /auth/v1/admin/users?page=${p}&per_page=1000`));
     expect(await liveCount()).toBe(2_500);
-    expect(await em().count(UserServiceProfile, {})).toBe(7_500);
+    expect(await em().count(UserServiceProfile, { serviceType: 'chat' })).toBe(2_500);
     expect(await em().count(UserSyncLog, { syncType: 'create', source: 'reconcile' })).toBe(2_500);
 
     const ids = [...s.fake.users.keys()];

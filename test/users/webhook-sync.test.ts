@@ -88,7 +88,7 @@ describe('webhook', () => {
     const privacy = await em().findOneOrFail(UserPrivacySettings, { user: u.id });
     expect(privacy).toMatchObject({ allowLongTermStorage: false, autoAnonymizePii: true, dataRetentionDays: 365, consentVersion: null });
     const profiles = await em().find(UserServiceProfile, { user: u.id });
-    expect(profiles.map((p) => p.serviceType).sort()).toEqual(['chat', 'scheduling', 'voice']);
+    expect(profiles.map((p) => p.serviceType)).toEqual(['chat']);
 
     const [log, ...more] = await logsOf(u.id);
     expect(more).toEqual([]);
