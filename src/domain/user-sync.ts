@@ -169,5 +169,5 @@ export function planDeletion(local: LocalUser | null, now: Date): SyncPlan {
 }
 
 /** Does our row need a sync for this listed Auth user? (Reconciliation skips everything else.) */
-export const needsSync = (local: LocalUser | undefined, auth: AuthUser): boolean =>
+export const needsSync = (local: Pick<LocalUser, 'auth_updated_at' | 'deleted_at'> | undefined, auth: AuthUser): boolean =>
   !local || isoTime(auth.updated_at) !== local.auth_updated_at || Boolean(auth.deleted_at) !== Boolean(local.deleted_at);

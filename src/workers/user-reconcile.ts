@@ -14,7 +14,7 @@ import { needsSync, type AuthUser } from '../domain/user-sync.ts';
 import type { AuthAdmin } from '../lib/supabase-admin.ts';
 import { deterministicUuid } from '../lib/ids.ts';
 import type { JobContext } from './context.ts';
-import { addCounts, loadLocalUsers, noCounts, syncUsers, type SyncCounts, type SyncEntry } from './user-sync-store.ts';
+import { addCounts, loadSyncMarks, noCounts, syncUsers, type SyncCounts, type SyncEntry } from './user-sync-store.ts';
 
 export interface ReconcileDeps {
   admin: AuthAdmin;
@@ -94,7 +94,7 @@ function listPage(deps: ReconcileDeps, page: number): Promise<AuthUser[]> {
 /** Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. */
 async function syncChangedUsers(em: EntityManager, users: readonly AuthUser[], logId: (id: string) => string): Promise<SyncCounts> {
   const unique = [...new Map(users.map((u) => [u.id.toLowerCase(), u])).values()];
-  const locals = await loadLocalUsers(em, unique.map((u) => u.id), false);
+  const locals = await loadSyncMarks(em, unique.map((u) => u.id));
   const changed = unique.filter((u) => needsSync(locals.get(u.id), u));
   if (!changed.length) return noCounts();
   const entries: SyncEntry[] = changed.map((u) => ({ id: u.id, auth: u, logId: logId(u.id) }));

@@ -42,6 +42,15 @@ export async function loadLocalUsers(em: EntityManager, ids: readonly string[], 
   return users;
 }
 
+/** Just what reconciliation compares (auth_updated_at, deleted_at) for these ids: a cheap read per page. */
+export async function loadSyncMarks(em: EntityManager, ids: readonly string[]) {
+  const rows = await em.execute<{ id: string; auth_updated_at: unknown; deleted_at: unknown }[]>(
+    'select id, auth_updated_at, deleted_at from users where id = any(?::uuid[])',
+    [`{${ids.join(',')}}`],
+  );
+  return new Map(rows.map((r) => [r.id, { auth_updated_at: isoTime(r.auth_updated_at), deleted_at: isoTime(r.deleted_at) }]));
+}
+
 /**
  * Locks and re-reads the users, plans each entry and writes the result. With `logNoops` false (the
  * reconciler), a user whose plan turns out to be a no-op gets no log row: nothing was synced.
