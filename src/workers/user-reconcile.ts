@@ -1,12 +1,13 @@
 // Reconciliation: Supabase Auth is the source of identity; this brings `users` back in line after missed
-// webhooks. Streaming: one page of Auth users in memory at a time; the ids seen go to a Redis set, so
-// memory stays flat for any user count.
+// webhooks. Streaming: at most two pages of Auth users in memory (the next is fetched while one is
+// written); the ids seen go to a Redis set, so memory stays flat for any user count.
 // 1. Pages listUsers (page 1, 2, … until a short page; `nextPage` wraps after page 9, so it is not used)
 //    and syncs, in bulk, only the users whose Auth updated_at differs from ours (unchanged users cost
 //    one read and no write).
 // 2. Only after a complete listing: local users Auth did not list are confirmed one by one with
 //    get-by-id (offset paging can skip a user when another is deleted mid-listing) and soft-deleted on
-//    a 404. Any Auth error throws before step 2, so an outage mid-listing deletes nothing.
+//    a 404 — unless that would delete more than 5% of the listed users (a wrong or empty project):
+//    then the run refuses. Any Auth error throws before step 2, so an outage mid-listing deletes nothing.
 // Retry / crash: each page commits on its own; a re-run re-lists and finds those users unchanged.
 import type { Redis } from 'ioredis';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -34,9 +35,9 @@ export class ReconcileRefused extends Error {
 const LOCK_SECONDS = 2 * 3600;
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
-/** One run at a time: a run that outlasts the cron interval makes the next one a no-op, not a second walk. */
 export type ReconcileResult = SyncCounts & { listed: number; skipped?: true };
 
+/** One run at a time: a run that outlasts the cron interval makes the next one a no-op, not a second walk. */
 export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: ReconcileDeps): Promise<ReconcileResult> {
   const redis = ctx.producer.connection;
   const lockKey = `${ctx.producer.prefix}:user-reconcile:lock`;
