@@ -1,11 +1,21 @@
 // The one place that reads the environment. Parsed once, validated, frozen.
 import { z } from 'zod';
+import { CronExpressionParser } from 'cron-parser';
 import { EMBEDDING_DIMENSIONS } from './domain/embedding.ts';
 
 const csv = z
   .string()
   .default('')
   .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+
+const isCron = (pattern: string) => {
+  try {
+    CronExpressionParser.parse(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -41,6 +51,12 @@ const EnvSchema = z
       .refine((n) => n === EMBEDDING_DIMENSIONS, {
         message: `must be ${EMBEDDING_DIMENSIONS}, the dimension the schema enforces; another model needs a migration`,
       }),
+    // --- User sync (Supabase Auth -> users, sessions) ---
+    SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'at least 20 characters').optional(),
+    SUPABASE_WEBHOOK_SECRET: z.string().min(24, 'at least 24 characters').optional(),
+    USER_RECONCILE_CRON: z.string().default('0 * * * *').refine(isCron, 'not a cron pattern'),
+    USER_RECONCILE_PAGE_SIZE: intFrom(1, 1000),
+    USER_SESSION_TOUCH_SECONDS: intFrom(1, 60),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

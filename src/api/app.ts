@@ -18,6 +18,8 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { meSyncRoutes } from './routes/me-sync.ts';
+import { supabaseWebhookRoutes } from './routes/supabase-webhooks.ts';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +57,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminEngagementRoutes(deps));
   app.route('/', privacyRoutes(deps));
   app.route('/', adminEventRoutes(deps));
+  app.route('/', supabaseWebhookRoutes(deps));
+  app.route('/', meSyncRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 

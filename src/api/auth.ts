@@ -5,6 +5,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import type { Config } from '../config.ts';
 import { AppError, errorResponse } from './errors.ts';
 import type { AppEnv } from './env.ts';
+import { sessionRecorder } from './sessions.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -23,12 +24,14 @@ function bearer(header: string | undefined): string | undefined {
 
 const unauthorized = (message: string) => new AppError('UNAUTHORIZED', message);
 
-type UserAuthConfig = Pick<Config, 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'>;
+type UserAuthConfig = Pick<Config, 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'> &
+  Partial<Pick<Config, 'USER_SESSION_TOUCH_SECONDS'>>;
 
 /**
  * Verifies Supabase access tokens with jose: HS256 against the project's JWT secret, ES256/RS256
  * against its JWKS. Pins algorithms (so `alg: none` and algorithm confusion fail), audience and, with a
  * project URL, the issuer. Accepts only signed-in users (`role: authenticated`, a UUID `sub`).
+ * Records the request's Supabase session in user_sessions (src/api/sessions.ts); a soft-deleted user is 403.
  */
 export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
   const secret = config.SUPABASE_JWT_SECRET ? new TextEncoder().encode(config.SUPABASE_JWT_SECRET) : undefined;
@@ -48,20 +51,29 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
     requiredClaims: ['sub', 'exp'],
   };
 
+  const recordSession = sessionRecorder(config.USER_SESSION_TOUCH_SECONDS ?? 60);
+
   return async (c, next) => {
     const token = bearer(c.req.header('authorization'));
     if (!token) return errorResponse(c, unauthorized('missing bearer token'));
     if (algorithms.length === 0) return errorResponse(c, unauthorized('user authentication is not configured'));
+    let expiresAt: number;
     try {
       const { payload } = await jwtVerify(token, getKey, options);
       if (payload.role !== 'authenticated') throw unauthorized('not a signed-in user token');
       if (!/^[0-9a-f-]{36}$/i.test(payload.sub ?? '')) throw unauthorized('token subject is not a user id');
-      c.set('user', { id: payload.sub!.toLowerCase(), sessionId: typeof payload.session_id === 'string' ? payload.session_id : null });
+      c.set('user', { id: payload.sub!.toLowerCase(), sessionId: typeof payload.session_id === 'string' ? payload.session_id.slice(0, 100) : null });
+      expiresAt = payload.exp!;
     } catch (err) {
       if (err instanceof AppError) return errorResponse(c, err);
       const reason = err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
       return errorResponse(c, unauthorized(reason));
     }
+    const { id, sessionId } = c.var.user;
+    const standing = await recordSession(c, { userId: id, sessionId, token, expiresAt }).catch(() => {
+      throw new AppError('UNAVAILABLE', 'cannot check the account right now');
+    });
+    if (standing === 'deleted') return errorResponse(c, new AppError('FORBIDDEN', 'this account has been deleted'));
     await next();
   };
 }

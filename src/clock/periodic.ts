@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
 import { validatePayload, type Producer } from '../queues/producer.ts';
 import { retention } from '../queues/retention.ts';
+import { jobs } from '../queues/index.ts';
 
 export interface PeriodicJob<J extends JobDef = JobDef> {
   /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
@@ -20,8 +21,14 @@ export interface PeriodicJob<J extends JobDef = JobDef> {
 export const periodic = <J extends JobDef>(p: PeriodicJob<J>): PeriodicJob => p as unknown as PeriodicJob;
 
 /** Every periodic job of the platform. */
-export function periodicJobs(_config: Config): PeriodicJob[] {
-  return [periodic({ id: 'retention-daily', job: retention, cron: '17 3 * * *', payload: {} })];
+export function periodicJobs(config: Config): PeriodicJob[] {
+  return [
+    periodic({ id: 'retention-daily', job: retention, cron: '17 3 * * *', payload: {} }),
+    // User sync: only where the Auth admin API is configured (docs/user-sync.md).
+    ...(config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY
+      ? [periodic({ id: 'user-reconcile', job: jobs.userReconcile, cron: config.USER_RECONCILE_CRON, payload: {} })]
+      : []),
+  ];
 }
 
 export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {

@@ -8,8 +8,8 @@
 export const SERVICE_TYPES = ['chat', 'voice', 'scheduling'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
-/** user_sync_logs.sync_type */
-export const SYNC_TYPES = ['create', 'update', 'delete', 'reconcile'] as const;
+/** user_sync_logs.sync_type (`noop`: a replayed or out-of-date snapshot that changed nothing). */
+export const SYNC_TYPES = ['create', 'update', 'delete', 'reconcile', 'noop'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
 /** user_sync_logs.source: who started the sync. */

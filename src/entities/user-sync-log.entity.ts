@@ -14,9 +14,9 @@ export const UserSyncLogSchema = defineEntity({
     user: p.manyToOne(User).nullable().deleteRule('set null'),
     syncType: p.enum(SYNC_TYPES),
     source: p.enum(SYNC_SOURCES),
-    /** The users row before the sync (null for a create). */
+    /** The changed fields' values before the sync (null for a create, a no-op or a failure). */
     beforeData: p.json<Record<string, unknown>>().nullable(),
-    /** The users row after the sync (null for a delete or a failure). */
+    /** The changed fields' values after the sync (a create: every field it set; null for a no-op or a failure). */
     afterData: p.json<Record<string, unknown>>().nullable(),
     success: p.boolean(),
     errorMessage: p.text().nullable(),

@@ -30,6 +30,8 @@ export const UserSchema = defineEntity({
     phoneNumber: p.text().nullable(),
     fullName: p.text().nullable(),
     displayName: p.text().nullable(),
+    /** Set once the user picks a display name in the app: from then on Auth's metadata never overwrites it. */
+    displayNameSetInApp: p.boolean().default(false),
     bio: p.text().nullable(),
     avatarUrl: p.text().nullable(),
     emailConfirmedAt: p.datetime().nullable(),
@@ -42,6 +44,8 @@ export const UserSchema = defineEntity({
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     lastActiveAt: p.datetime().nullable(),
+    /** Auth's `updated_at` of the snapshot last synced: an older snapshot never overwrites a newer one. */
+    authUpdatedAt: p.datetime().nullable(),
     /** Soft delete: set when Supabase reports the user deleted; a deleted user is never active. */
     deletedAt: p.datetime().nullable(),
   },

@@ -8,6 +8,8 @@ import { retention } from './retention.ts';
 import { userErasure } from './user-erasure.ts';
 import { userExport } from './user-export.ts';
 import { safetyOutreach } from './safety-outreach.ts';
+import { userReconcile } from './user-reconcile.ts';
+import { userSync } from './user-sync.ts';
 import { vapiCall } from './vapi-call.ts';
 
 export const jobs = {
@@ -20,6 +22,8 @@ export const jobs = {
   userExport,
   userErasure,
   retention,
+  userSync,
+  userReconcile,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -71,8 +71,8 @@ export class Producer {
   /** Validates and adds a job now. Use `enqueueInTransaction` for durable job types. */
   async enqueue<J extends JobDef>(job: J, payload: Payload<J>, opts: JobsOptions = {}): Promise<string> {
     const data = validatePayload(job, payload);
-    // Known to be away: fail at once rather than after the timeout.
-    if (this.connection.status !== 'ready') throw new QueueUnavailableError(`redis ${this.connection.status}: ${job.name} not enqueued`);
+    // Known to be away: fail at once rather than after the timeout (a first connect may still succeed).
+    if (['reconnecting', 'close', 'end'].includes(this.connection.status)) throw new QueueUnavailableError(`redis ${this.connection.status}: ${job.name} not enqueued`);
     try {
       const added = await withTimeout(this.queue(job).add(job.name, data, { ...job.options, ...opts }), ADD_TIMEOUT_MS, `enqueue ${job.name}`);
       return added.id!;

@@ -1,4 +1,6 @@
 // Every job type's processor, wired up in one place.
+import { getConfig } from '../config.ts';
+import { authAdminFor } from '../lib/supabase-admin.ts';
 import { jobs } from '../queues/index.ts';
 import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
@@ -7,6 +9,8 @@ import { processRecomputeEngagement } from './recompute-engagement.ts';
 import { processRetention } from './retention.ts';
 import { processUserErasure } from './user-erasure.ts';
 import { processUserExport } from './user-export.ts';
+import { processUserReconcile } from './user-reconcile.ts';
+import { processUserSync } from './user-sync.ts';
 
 export const registrations: readonly Registration[] = [
   register(jobs.auditEvent, processAuditEvent),
@@ -15,4 +19,7 @@ export const registrations: readonly Registration[] = [
   register(jobs.userExport, processUserExport),
   register(jobs.userErasure, processUserErasure),
   register(jobs.retention, processRetention),
+  register(jobs.userSync, (p, ctx) => processUserSync(p, ctx, authAdminFor(getConfig()))),
+  register(jobs.userReconcile, (p, ctx) =>
+    processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),
 ];

@@ -109,7 +109,7 @@ describe('erasure', () => {
     await queue.add(engagementUpdate.name, { user_id: user.id } as never, { delay: 3_600_000 });
 
     expect((await call('DELETE', '/v1/me', user.id)).status).toBe(202);
-    expect((await call('GET', '/v1/privacy', user.id)).status).toBe(404);
+    expect((await call('GET', '/v1/privacy', user.id)).status).toBe(403); // soft-deleted: access ends at once
 
     await eventually(async () => !(await platform.orm.em.fork().findOne(User, user.id)), 15_000);
     const em = platform.orm.em.fork();

@@ -1,25 +1,16 @@
 // The checked-in migrations, on a database of their own: up builds exactly the schema the entities
 // describe (no drift), down removes every table, and up works again after that.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initOrm } from '../../src/db/orm.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { entities } from '../../src/entities/index.ts';
 import { adminDatabaseUrl } from '../support/constants.ts';
+import { admin } from '../support/own-database.ts';
 
 const dbName = `hearth_migrations_${randomBytes(4).toString('hex')}`;
 let orm: Orm;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const tables = async () => {
   const rows = await orm.em

@@ -1,0 +1,82 @@
+// Records the Supabase session behind each authenticated request in user_sessions, and tells the caller
+// whether the user was soft-deleted (their requests are refused). One row per Supabase session: the key
+// is a sha256 of the `session_id` claim (of the token itself when a token has none), so the hourly token
+// refresh updates the same row, and nothing stored can be replayed as a credential.
+// Writes are throttled per process: a session's row is touched at most once per USER_SESSION_TOUCH_SECONDS.
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Context } from 'hono';
+import type { AppEnv } from './env.ts';
+import type { ServiceType } from '../domain/enums.ts';
+
+export interface SessionSighting {
+  userId: string;
+  sessionId: string | null;
+  token: string;
+  /** The token's `exp` (seconds). */
+  expiresAt: number;
+}
+
+export type UserStanding = 'active' | 'deleted' | 'unknown';
+
+const MAX_TRACKED = 10_000;
+
+const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export const sessionKey = (s: Pick<SessionSighting, 'sessionId' | 'token'>) =>
+  sha256Hex(s.sessionId ? `session:${s.sessionId}` : `token:${s.token}`);
+
+/** The first valid address of X-Forwarded-For (set by the platform's router), else the socket's peer. */
+function clientIp(c: Context<AppEnv>): string | null {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded && isIP(forwarded)) return forwarded;
+  const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  return peer && isIP(peer) ? peer : null;
+}
+
+/** Which service the session is for, from the first route it was seen on. */
+function serviceFor(path: string): ServiceType {
+  if (/^\/v1\/(calls|voice)/.test(path)) return 'voice';
+  if (/^\/v1\/schedules/.test(path)) return 'scheduling';
+  return 'chat';
+}
+
+export function sessionRecorder(touchSeconds: number) {
+  const lastTouch = new Map<string, number>();
+
+  return async function record(c: Context<AppEnv>, s: SessionSighting): Promise<UserStanding> {
+    const key = sessionKey(s);
+    const now = Date.now();
+    const throttled = (lastTouch.get(key) ?? 0) > now - touchSeconds * 1000;
+    const em = c.var.em;
+    if (throttled) {
+      const rows = await em.execute<{ deleted: boolean }[]>('select deleted_at is not null as deleted from users where id = ?', [s.userId]);
+      return standing(rows[0]);
+    }
+    // One round trip: read the user's standing and, for a live user, upsert the session (an ended
+    // session is not revived).
+    const rows = await em.execute<{ deleted: boolean }[]>(
+      `with u as (select id, deleted_at from users where id = ?),
+       touched as (
+         insert into user_sessions (user_id, session_token, service_type, ip_address, user_agent, expires_at, last_activity_at)
+         select u.id, ?, ?, ?::inet, ?, to_timestamp(?), now() from u where u.deleted_at is null
+         on conflict (session_token) do update set last_activity_at = excluded.last_activity_at,
+           ip_address = coalesce(excluded.ip_address, user_sessions.ip_address),
+           user_agent = coalesce(excluded.user_agent, user_sessions.user_agent),
+           expires_at = greatest(user_sessions.expires_at, excluded.expires_at)
+         where user_sessions.is_active and user_sessions.user_id = excluded.user_id
+         returning 1)
+       select deleted_at is not null as deleted from u`,
+      [s.userId, key, serviceFor(c.req.path), clientIp(c), c.req.header('user-agent')?.slice(0, 512) ?? null, s.expiresAt],
+    );
+    const result = standing(rows[0]);
+    // An unknown (not yet synced) user's session is recorded on the first request after the sync.
+    if (result === 'active') {
+      if (lastTouch.size >= MAX_TRACKED) lastTouch.clear();
+      lastTouch.set(key, now);
+    }
+    return result;
+  };
+}
+
+const standing = (row: { deleted: boolean } | undefined): UserStanding => (!row ? 'unknown' : row.deleted ? 'deleted' : 'active');
