@@ -37,7 +37,7 @@ export interface PiiResult {
 }
 
 // A number right after one of these words is a reference, not a phone number or card.
-const REFERENCE_CONTEXT = /\b(order|ticket|ref(erence)?|invoice|tracking|case|confirmation|account|acct|id|item|sku|model|serial|version|v|build|flight|room|no\.?|number|#)\s*[:#]?\s*$/i;
+const REFERENCE_CONTEXT = /(\b(order|ticket|ref(erence)?|invoice|tracking|case|confirmation|account|acct|id|item|sku|model|serial|version|v|build|flight|room|booking|receipt)(\s+(number|no\.?|#))?|#)\s*[:#]?\s*$/i;
 const precededByReference = (text: string, start: number) => REFERENCE_CONTEXT.test(text.slice(Math.max(0, start - 24), start));
 
 function findEmails(text: string): PiiSpan[] {
@@ -46,12 +46,18 @@ function findEmails(text: string): PiiSpan[] {
     const raw = m[0].replace(/\.+$/, '');
     if (validator.isEmail(raw)) spans.push({ kind: 'email', start: m.index, end: m.index + raw.length });
   }
+  // Spelled out to dodge filters: "tom at gmail dot com", "tom [at] gmail [dot] com".
+  for (const m of text.matchAll(/\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|edu|gov|io|co|de|uk|me|fr)\b/gi)) {
+    spans.push({ kind: 'email', start: m.index, end: m.index + m[0].length });
+  }
   return spans;
 }
 
 // Numbers written in international form are found with any default; national forms are tried for the
 // US first, then for a few other countries only when they start with the trunk prefix 0 (07700 900123).
 const NATIONAL_COUNTRIES: CountryCode[] = ['GB', 'DE', 'FR', 'AU', 'IN', 'IE', 'NL'];
+
+const PHONE_CUED = /\b(?:phone|number|cell|mobile|call me|text me|whatsapp|reach me)\b(?:\s+(?:is|on|at))?\s*:?\s*(\+?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})(?![\d-])/gi;
 
 function findPhones(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
@@ -63,6 +69,11 @@ function findPhones(text: string): PiiSpan[] {
     for (const m of findPhoneNumbersInText(text, { defaultCountry: country })) {
       if (text[m.startsAt] === '0' || text[m.startsAt] === '(') accept(m.startsAt, m.endsAt);
     }
+  }
+  // A phone-shaped number the metadata calls invalid (made-up area codes) still counts right after a phone cue.
+  for (const m of text.matchAll(PHONE_CUED)) {
+    const start = m.index + m[0].length - m[1]!.length;
+    accept(start, start + m[1]!.length);
   }
   return spans;
 }
@@ -92,7 +103,7 @@ function findSsns(text: string): PiiSpan[] {
   return spans;
 }
 
-const VERSION_CONTEXT = /\b(v|version|ver|release|build|update|firmware|ios|android|node|python)\s*\.?\s*$/i;
+const VERSION_CONTEXT = /\b(v|version|ver|release|build|update|patch|firmware|ios|android|node|python)\s*\.?\s*$/i;
 
 function findIps(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
