@@ -11,8 +11,10 @@ import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { memoryRoutes } from './routes/memories.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +44,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', conversationRoutes(deps));
+  app.route('/', memoryRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });

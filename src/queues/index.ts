@@ -1,6 +1,8 @@
 // The registry of every job type. Add a contract here and the worker, Bull Board and tests see it.
 import { auditEvent } from './audit-event.ts';
+import { conversationSummary } from './conversation-summary.ts';
 import type { JobDef } from './define-job.ts';
+import { memoryExtraction } from './memory-extraction.ts';
 import { notificationSend } from './notification-send.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
@@ -10,6 +12,8 @@ export const jobs = {
   safetyOutreach,
   vapiCall,
   notificationSend,
+  memoryExtraction,
+  conversationSummary,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -1,0 +1,81 @@
+// GET /v1/memories search: ranks a user's active memories for a query (src/domain/retrieval.ts) and marks
+// the returned ones accessed. Similarity is computed in the app (no pgvector on our servers), so the
+// embeddings of a user's memories are cached in this process as Float32Arrays, keyed by memory id and
+// updated_at: each search reads only the small columns of the user's active rows (id, scores, times) and
+// fetches the vectors of rows that are new or changed since. A cold user costs one read of their vectors.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EmbeddingProvider } from '../domain/embedding.ts';
+import type { MemoryType } from '../domain/enums.ts';
+import { rankMemories } from '../domain/retrieval.ts';
+import { MemoryItem } from '../entities/memory-item.entity.ts';
+
+interface CachedVector {
+  updatedAt: number;
+  vector: Float32Array | null;
+}
+
+export interface MemorySearchOptions {
+  query?: string | undefined;
+  type?: MemoryType | undefined;
+  limit: number;
+  halfLifeDays: number;
+}
+
+/** Users whose vectors stay cached (least recently searched are dropped first). */
+const MAX_CACHED_USERS = 200;
+
+export class MemorySearch {
+  readonly #cache = new Map<string, Map<string, CachedVector>>();
+  readonly #embedder: EmbeddingProvider;
+
+  constructor(embedder: EmbeddingProvider) {
+    this.#embedder = embedder;
+  }
+
+  async search(em: EntityManager, userId: string, opts: MemorySearchOptions) {
+    const conn = em.getConnection();
+    const rows: { id: string; updated_at: Date; composite_score: number | null; touched_at: Date }[] = await conn.execute(
+      `select id, updated_at, composite_score, coalesce(last_accessed_at, updated_at) as touched_at
+         from memory_items where user_id = ? and is_active and not is_archived ${opts.type ? 'and memory_type = ?' : ''}`,
+      opts.type ? [userId, opts.type] : [userId],
+    );
+    const vectors = opts.query ? await this.#vectors(em, userId, rows) : undefined;
+    const query = opts.query ? (await this.#embedder.embed([opts.query]))[0]! : null;
+    const ranked = rankMemories(
+      query,
+      rows.map((r) => ({ id: r.id, embedding: vectors?.get(r.id)?.vector ?? null, compositeScore: r.composite_score, touchedAt: new Date(r.touched_at) })),
+      new Date(),
+      { limit: opts.limit, halfLifeDays: opts.halfLifeDays },
+    );
+    if (ranked.length === 0) return [];
+    const ids = ranked.map((r) => r.id);
+    const memories = await em.find(MemoryItem, { id: { $in: ids } }, { exclude: ['embedding'] });
+    // Retrieval is an access (the recency in the next ranking); updated_at is left alone (it means "content changed").
+    await conn.execute('update memory_items set last_accessed_at = now() where id = any(?::uuid[])', [ids]);
+    const byId = new Map(memories.map((m) => [m.id, m]));
+    return ranked.flatMap((r) => (byId.has(r.id) ? [{ memory: byId.get(r.id)!, score: r.score }] : []));
+  }
+
+  async #vectors(em: EntityManager, userId: string, rows: readonly { id: string; updated_at: Date }[]) {
+    let cached = this.#cache.get(userId);
+    this.#cache.delete(userId); // re-inserted below: Map order is the LRU order
+    cached ??= new Map();
+    const stale = rows.filter((r) => cached.get(r.id)?.updatedAt !== new Date(r.updated_at).getTime()).map((r) => r.id);
+    for (let i = 0; i < stale.length; i += 1000) {
+      const batch: { id: string; updated_at: Date; embedding: number[] | null }[] = await em
+        .getConnection()
+        .execute('select id, updated_at, embedding from memory_items where id = any(?::uuid[])', [stale.slice(i, i + 1000)]);
+      for (const r of batch) cached.set(r.id, { updatedAt: new Date(r.updated_at).getTime(), vector: r.embedding ? Float32Array.from(r.embedding) : null });
+    }
+    const live = new Set(rows.map((r) => r.id));
+    for (const id of cached.keys()) if (!live.has(id)) cached.delete(id);
+    this.#cache.set(userId, cached);
+    if (this.#cache.size > MAX_CACHED_USERS) this.#cache.delete(this.#cache.keys().next().value!);
+    return cached;
+  }
+
+  /** Forget one user's cached vectors (after a delete, say); the next search reloads what changed anyway. */
+  forget(userId: string) {
+    this.#cache.delete(userId);
+  }
+}
