@@ -51,7 +51,7 @@ export class MemorySearch {
     const ids = ranked.map((r) => r.id);
     const memories = await em.find(MemoryItem, { id: { $in: ids } }, { exclude: ['embedding'] });
     // Retrieval is an access (the recency in the next ranking); updated_at is left alone (it means "content changed").
-    await conn.execute('update memory_items set last_accessed_at = now() where id = any(?::uuid[])', [ids]);
+    await conn.execute('update memory_items set last_accessed_at = now() where id in (?)', [ids]);
     const byId = new Map(memories.map((m) => [m.id, m]));
     return ranked.flatMap((r) => (byId.has(r.id) ? [{ memory: byId.get(r.id)!, score: r.score }] : []));
   }
@@ -64,7 +64,7 @@ export class MemorySearch {
     for (let i = 0; i < stale.length; i += 1000) {
       const batch: { id: string; updated_at: Date; embedding: number[] | null }[] = await em
         .getConnection()
-        .execute('select id, updated_at, embedding from memory_items where id = any(?::uuid[])', [stale.slice(i, i + 1000)]);
+        .execute('select id, updated_at, embedding from memory_items where id in (?)', [stale.slice(i, i + 1000)]);
       for (const r of batch) cached.set(r.id, { updatedAt: new Date(r.updated_at).getTime(), vector: r.embedding ? Float32Array.from(r.embedding) : null });
     }
     const live = new Set(rows.map((r) => r.id));
