@@ -101,7 +101,7 @@ describe('conversations and messages', () => {
 });
 
 describe('memories', () => {
-  let ids: Record<string, string>;
+  let ids: { hiking: string; sister: string; anxiety: string };
   beforeAll(async () => {
     const conversation = await newConversation(platform, alice);
     const fork = em();
