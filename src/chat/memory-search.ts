@@ -34,13 +34,16 @@ export class MemorySearch {
 
   async search(em: EntityManager, userId: string, opts: MemorySearchOptions) {
     const conn = em.getConnection();
-    // Epoch milliseconds as numbers: parsing 2 × 5,000 timestamps into Dates is a measurable part of a search.
-    const rows: { id: string; updated_ms: number; composite_score: number | null; touched_ms: number }[] = await conn.execute(
-      `select id, (extract(epoch from updated_at) * 1000)::float8 as updated_ms, composite_score,
-              (extract(epoch from coalesce(last_accessed_at, updated_at)) * 1000)::float8 as touched_ms
+    // One row of four arrays, with times as epoch milliseconds: for 5,000 memories this is several times
+    // cheaper to transfer and parse than 5,000 rows of Dates.
+    const [agg] = (await conn.execute(
+      `select coalesce(array_agg(id), '{}') as ids, coalesce(array_agg(extract(epoch from updated_at) * 1000), '{}')::float8[] as updated,
+              coalesce(array_agg(composite_score), '{}')::float8[] as composite,
+              coalesce(array_agg(extract(epoch from coalesce(last_accessed_at, updated_at)) * 1000), '{}')::float8[] as touched
          from memory_items where user_id = ? and is_active and not is_archived ${opts.type ? 'and memory_type = ?' : ''}`,
       opts.type ? [userId, opts.type] : [userId],
-    );
+    )) as { ids: string[]; updated: number[]; composite: (number | null)[]; touched: number[] }[];
+    const rows = agg!.ids.map((id, i) => ({ id, updated_ms: agg!.updated[i]!, composite_score: agg!.composite[i] ?? null, touched_ms: agg!.touched[i]! }));
     const vectors = opts.query ? await this.#vectors(em, userId, rows) : undefined;
     const query = opts.query ? Float32Array.from((await this.#embedder.embed([opts.query]))[0]!) : null;
     const ranked = rankMemories(
@@ -51,9 +54,11 @@ export class MemorySearch {
     );
     if (ranked.length === 0) return [];
     const ids = ranked.map((r) => r.id);
-    const memories = await em.find(MemoryItem, { id: { $in: ids } }, { exclude: ['embedding'] });
     // Retrieval is an access (the recency in the next ranking); updated_at is left alone (it means "content changed").
-    await conn.execute('update memory_items set last_accessed_at = now() where id in (?)', [ids]);
+    const [memories] = await Promise.all([
+      em.find(MemoryItem, { id: { $in: ids } }, { exclude: ['embedding'] }),
+      conn.execute('update memory_items set last_accessed_at = now() where id in (?)', [ids]),
+    ]);
     const byId = new Map(memories.map((m) => [m.id, m]));
     return ranked.flatMap((r) => (byId.has(r.id) ? [{ memory: byId.get(r.id)!, score: r.score }] : []));
   }
