@@ -140,6 +140,20 @@ describe('memories', () => {
     expect(memories.map((m: { id: string }) => m.id)).not.toContain(ids.sister);
   });
 
+  it('a memory added or changed after a search is seen by the next one (the vector cache follows updated_at)', async () => {
+    const fork = em();
+    const { localEmbedding } = await import('../../src/domain/embedding.ts');
+    const fresh = fork.create(MemoryItem, { user: alice.id, content: 'I adore kayaking on the lake', memoryType: 'preference', compositeScore: 0.8, embedding: localEmbedding('I adore kayaking on the lake') });
+    await fork.flush();
+    const found = await (await call(platform, alice, 'GET', '/v1/memories?query=kayaking')).json();
+    expect(found.memories[0].id).toBe(fresh.id);
+    fresh.embedding = localEmbedding('I adore sailing');
+    await fork.flush();
+    const after = await (await call(platform, alice, 'GET', '/v1/memories?query=kayaking')).json();
+    const scoreAfter = after.memories.find((m: { id: string }) => m.id === fresh.id)?.score ?? 0;
+    expect(scoreAfter).toBeLessThan(found.memories[0].score / 2);
+  });
+
   it('DELETE removes the memory for good; others get 404', async () => {
     expect((await call(platform, bob, 'DELETE', `/v1/memories/${ids.anxiety}`)).status).toBe(404);
     expect((await call(platform, alice, 'DELETE', `/v1/memories/${ids.anxiety}`)).status).toBe(204);
