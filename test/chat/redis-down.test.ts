@@ -1,25 +1,17 @@
 // A message posted while Redis is down is still accepted (its job is in the outbox); when Redis returns,
 // the relay delivers it and the crisis check runs: no stored message ever misses it.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
-import { OwnRedis } from '../support/redis-server.ts';
+import { expect, it } from 'vitest';
+import { eventually } from '../support/platform.ts';
+import { platformOnOwnRedis } from '../support/redis-server.ts';
 import { Message } from '../../src/entities/message.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { startOutboxRelay } from '../../src/queues/outbox-relay.ts';
 import { chatUser, newConversation, postMessage } from './helpers.ts';
 
-const redis = new OwnRedis();
-let platform: TestPlatform;
-beforeAll(async () => {
-  await redis.start();
-  platform = await createTestPlatform({ REDIS_URL: redis.url });
-});
-afterAll(async () => {
-  await platform.close();
-  await redis.stop();
-});
+const { redis, platform: current } = platformOnOwnRedis();
 
 it('accepts a crisis message with Redis down, then assesses it once Redis is back', async () => {
+  const platform = current();
   const user = await chatUser(platform);
   const conversationId = await newConversation(platform, user);
   await redis.stop();
