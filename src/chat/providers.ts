@@ -1,11 +1,12 @@
 // The extraction and embedding providers the chat jobs and the memory search use, chosen from config:
 // local by default (rule-based extraction, hashed embeddings); an OpenAI-compatible API when configured.
 import { z } from 'zod';
-import type { Config } from '../config.ts';
+import { getConfig, type Config } from '../config.ts';
 import { assessCrisis, crisisLevelAtLeast } from '../domain/crisis.ts';
 import { EMBEDDING_DIMENSIONS, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
 import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES } from '../domain/enums.ts';
 import { extractMemories, scoreCandidate, type MemoryCandidate, type ScoreWeights } from '../domain/memory-extraction.ts';
+import { summarizeConversation, type ConversationSummaryDraft, type SummaryMessage } from '../domain/conversation-summary.ts';
 import { openAiCompatible, ProviderError } from './openai-compatible.ts';
 
 export interface MemoryExtractor {
@@ -13,8 +14,14 @@ export interface MemoryExtractor {
   extract(text: string): Promise<{ candidates: MemoryCandidate[]; extractor: string }>;
 }
 
+export interface ConversationSummarizer {
+  /** Crisis indicators always come from the messages (the detector), never from a model. */
+  summarize(messages: readonly SummaryMessage[]): Promise<{ draft: ConversationSummaryDraft; summarizer: string }>;
+}
+
 export interface ChatProviders {
   extractor: MemoryExtractor;
+  summarizer: ConversationSummarizer;
   embedder: EmbeddingProvider;
   weights: ScoreWeights;
   recencyHalfLifeDays: number;
@@ -86,6 +93,46 @@ function llmExtractor(client: ReturnType<typeof openAiCompatible>, model: string
   };
 }
 
+const LlmSummary = z.object({
+  summary: z.string().trim().min(1).max(2000),
+  key_topics: z.array(z.string().max(60)).max(10),
+  emotional_themes: z.array(z.string().max(60)).max(10),
+  action_items: z.array(z.string().max(300)).max(10),
+  sentiment_overall: z.number().min(-1).max(1),
+  therapeutic_progress: z.string().max(1000),
+});
+
+export const SUMMARY_PROMPT = `Summarise this conversation between a user and a mental-health companion for the companion's notes.
+Answer with JSON only: {"summary", "key_topics": [], "emotional_themes": [], "action_items": [], "sentiment_overall": -1..1, "therapeutic_progress"}.
+Keep placeholders like [EMAIL] as they are; do not add facts that are not in the conversation.`;
+
+function llmSummarizer(client: ReturnType<typeof openAiCompatible>, model: string): ConversationSummarizer {
+  return {
+    async summarize(messages) {
+      const rules = summarizeConversation(messages);
+      let reason: string;
+      try {
+        const transcript = messages.map((m) => `${m.role}: ${m.text}`).join('\n');
+        const parsed = LlmSummary.safeParse(await client.chatJson(model, SUMMARY_PROMPT, transcript));
+        if (parsed.success) {
+          const d = parsed.data;
+          return {
+            draft: { summary: d.summary, keyTopics: d.key_topics, emotionalThemes: d.emotional_themes, actionItems: d.action_items, sentimentOverall: d.sentiment_overall, therapeuticProgress: d.therapeutic_progress, crisisIndicators: rules.crisisIndicators },
+            summarizer: `llm:${model}`,
+          };
+        }
+        reason = 'output failed the schema';
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        reason = err.message;
+      }
+      return { draft: rules, summarizer: `rules (llm fallback: ${reason})` };
+    },
+  };
+}
+
+const rulesSummarizer: ConversationSummarizer = { summarize: async (messages) => ({ draft: summarizeConversation(messages), summarizer: 'rules' }) };
+
 function llmEmbedder(client: ReturnType<typeof openAiCompatible>, model: string): EmbeddingProvider {
   return {
     name: `llm:${model}`,
@@ -111,8 +158,13 @@ export function chatProvidersFrom(config: Config): ChatProviders {
   const client = config.LLM_BASE_URL ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS }) : undefined;
   return {
     extractor: client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
+    summarizer: client && config.LLM_CHAT_MODEL ? llmSummarizer(client, config.LLM_CHAT_MODEL) : rulesSummarizer,
     embedder: client && config.LLM_EMBEDDING_MODEL ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL) : localEmbeddingProvider,
     weights,
     recencyHalfLifeDays: config.MEMORY_RECENCY_HALF_LIFE_DAYS,
   };
 }
+
+let configured: ChatProviders | undefined;
+/** The providers of this process's config (built on first use). */
+export const configuredChatProviders = (): ChatProviders => (configured ??= chatProvidersFrom(getConfig()));

@@ -1,7 +1,6 @@
 // memory-extraction: crisis first (committed on its own), then the memory step. See the two step modules
 // for what a retry or a duplicate delivery does (nothing, once a step has committed).
-import { getConfig } from '../config.ts';
-import { chatProvidersFrom, type ChatProviders } from '../chat/providers.ts';
+import { configuredChatProviders, type ChatProviders } from '../chat/providers.ts';
 import type { memoryExtraction } from '../queues/memory-extraction.ts';
 import type { Payload } from '../queues/define-job.ts';
 import type { JobContext } from './context.ts';
@@ -22,5 +21,4 @@ export function memoryExtractionProcessor(providers: () => ChatProviders) {
   };
 }
 
-let fromConfig: ChatProviders | undefined;
-export const processMemoryExtraction = memoryExtractionProcessor(() => (fromConfig ??= chatProvidersFrom(getConfig())));
+export const processMemoryExtraction = memoryExtractionProcessor(configuredChatProviders);

@@ -8,6 +8,8 @@ import { localEmbedding } from '../../src/domain/embedding.ts';
 import { MemoryItem } from '../../src/entities/memory-item.entity.ts';
 import { Message } from '../../src/entities/message.entity.ts';
 import { memoryExtractionProcessor } from '../../src/workers/memory-extraction.ts';
+import { conversationSummaryProcessor } from '../../src/workers/conversation-summary.ts';
+import { ConversationSummary } from '../../src/entities/conversation-summary.entity.ts';
 import type { JobContext } from '../../src/workers/context.ts';
 import { chatUser, newConversation, postMessage, type ChatUser } from './helpers.ts';
 
@@ -27,6 +29,12 @@ const server: Server = createServer((req, res) => {
       return json(200, { object: 'list', model: body.model, data: body.input.map((t: string, index: number) => ({ object: 'embedding', index, embedding: localEmbedding(t).slice(0, embedDims).map((v) => v * 3) })) });
     }
     if (chatMode === 'http500') return json(500, { error: { message: `echo: ${body.messages[1].content}` } });
+    if (String(body.messages[0].content).startsWith('Summarise')) {
+      const summary = chatMode === 'ok'
+        ? JSON.stringify({ summary: 'The user talked about moving to Lisbon.', key_topics: ['moving'], emotional_themes: ['hope'], action_items: ['unpack'], sentiment_overall: 0.4, therapeutic_progress: 'settling in' })
+        : '{"summary": "cut off';
+      return json(200, { id: 'chatcmpl-2', object: 'chat.completion', model: body.model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: summary } }] });
+    }
     const content = {
       ok: JSON.stringify({ memories: [{ content: 'The user lives in Lisbon', memory_type: 'personal_fact', significance_category: 'routine', relevance_score: 0.8, stability_score: 0.7, explicitness_score: 1, slot: 'home_city', value: 'Lisbon' }] }),
       malformed: '{"memories": [{"content": "The user lives in Lis',
@@ -101,5 +109,24 @@ describe('OpenAI-compatible providers', () => {
     embedDims = 1536;
     await run(message_id); // the retry succeeds once the provider behaves
     expect(await em().findOneOrFail(Message, message_id)).toMatchObject({ memoryExtracted: true, memoryItemsCreated: 1 });
+  });
+
+  it.each([
+    ['ok', 'llm:test-chat', 'The user talked about moving to Lisbon.'],
+    ['malformed', 'rules (llm fallback: /chat/completions: message content is not JSON)', undefined],
+  ] as const)('summaries: the model when it answers valid JSON (%s), else the rules; crisis cues always from the detector', async (mode, summarizer, summary) => {
+    chatMode = mode;
+    const conv = await newConversation(platform, user);
+    const { message_id } = await postMessage(platform, user, conv, "I can't take it anymore. Email me at ana@example.com");
+    await run(message_id);
+    const summarize = conversationSummaryProcessor(() => chatProvidersFrom(platform.config));
+    await summarize({ conversation_id: conv }, { em: em(), log: platform.log, queue: 'conversation-summary', jobId: `summary-${mode}`, attempt: 1, producer: platform.producer } as JobContext);
+    const row = await em().findOneOrFail(ConversationSummary, { conversation: conv });
+    expect(row.summaryMetadata.summarizer).toBe(summarizer);
+    expect(row.crisisIndicators).toEqual(['cant_go_on']);
+    if (summary) expect(row).toMatchObject({ summary, keyTopics: ['moving'], sentimentOverall: 0.4 });
+    const sent = seen.filter((x) => x.path === '/v1/chat/completions').at(-1)!;
+    expect(sent.body.messages[1].content).toContain('[EMAIL]');
+    expect(sent.body.messages[1].content).not.toContain('ana@example.com');
   });
 });
