@@ -57,8 +57,25 @@ const EnvSchema = z
     USER_RECONCILE_CRON: z.string().default('0 * * * *').refine(isCron, 'not a cron pattern'),
     USER_RECONCILE_PAGE_SIZE: intFrom(1, 1000),
     USER_SESSION_TOUCH_SECONDS: intFrom(1, 60),
+    // --- chat ingest and memory extraction (docs/chat-memory.md) ---
+    CHAT_MAX_MESSAGE_CHARS: intFrom(1, 8_000),
+    LLM_BASE_URL: z.url().optional(),
+    LLM_API_KEY: z.string().optional(),
+    LLM_CHAT_MODEL: z.string().optional(),
+    LLM_EMBEDDING_MODEL: z.string().optional(),
+    LLM_TIMEOUT_MS: intFrom(100, 15_000),
+    MEMORY_WEIGHT_RELEVANCE: z.coerce.number().min(0).max(1).default(0.5),
+    MEMORY_WEIGHT_STABILITY: z.coerce.number().min(0).max(1).default(0.3),
+    MEMORY_WEIGHT_EXPLICITNESS: z.coerce.number().min(0).max(1).default(0.2),
+    MEMORY_RECENCY_HALF_LIFE_DAYS: z.coerce.number().positive().default(30),
   })
   .superRefine((env, ctx) => {
+    if ((env.LLM_CHAT_MODEL || env.LLM_EMBEDDING_MODEL) && !env.LLM_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_BASE_URL'], message: 'required when LLM_CHAT_MODEL or LLM_EMBEDDING_MODEL is set' });
+    }
+    if (env.MEMORY_WEIGHT_RELEVANCE + env.MEMORY_WEIGHT_STABILITY + env.MEMORY_WEIGHT_EXPLICITNESS === 0) {
+      ctx.addIssue({ code: 'custom', path: ['MEMORY_WEIGHT_RELEVANCE'], message: 'the three memory weights must not all be 0' });
+    }
     if (env.NODE_ENV !== 'production') return;
     // Development runs on the local defaults; production must name every secret it relies on.
     if (!env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'required in production' });

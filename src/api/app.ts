@@ -14,12 +14,14 @@ import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { meSyncRoutes } from './routes/me-sync.ts';
 import { supabaseWebhookRoutes } from './routes/supabase-webhooks.ts';
+import { memoryRoutes } from './routes/memories.ts';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +61,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminEventRoutes(deps));
   app.route('/', supabaseWebhookRoutes(deps));
   app.route('/', meSyncRoutes(deps));
+  app.route('/', conversationRoutes(deps));
+  app.route('/', memoryRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 

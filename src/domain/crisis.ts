@@ -1,7 +1,13 @@
 // Crisis signal detection: the one detector the chat, voice and safety paths share. Pure.
-// This is the interface and a minimal lexicon; the chat issue replaces the implementation with the
-// full, reviewable lexicon (negation and quotation handling), keeping these signatures.
+// The cues are in crisis-lexicon.ts (a reviewable table). This module decides which matches count:
+// - negation: a negator just before a cue cancels it ("I would never hurt myself"), unless the cue is
+//   itself a negative phrase ("I don't want to live");
+// - quotation and reported speech: a cue inside quotes or after "he said", "in the movie", "the song
+//   goes" is someone else's words, not the user's state;
+// - history: "I used to cut myself" is recorded, but capped at low (a risk factor, not an emergency).
+// Bias: when unsure, flag. A false alarm costs a check-in; a miss can cost a life.
 import type { CrisisLevel } from './enums.ts';
+import { CRISIS_LEXICON } from './crisis-lexicon.ts';
 
 export const CRISIS_CATEGORIES = ['suicidal_ideation', 'self_harm', 'harm_to_others', 'acute_distress'] as const;
 export type CrisisCategory = (typeof CRISIS_CATEGORIES)[number];
@@ -20,23 +26,78 @@ export interface CrisisAssessment {
   requiresIntervention: boolean;
 }
 
-const LEXICON: { cue: string; category: CrisisCategory; level: CrisisLevel; pattern: RegExp }[] = [
-  { cue: 'kill_myself', category: 'suicidal_ideation', level: 'critical', pattern: /\b(kill|end)\s+(myself|my life)\b/i },
-  { cue: 'want_to_die', category: 'suicidal_ideation', level: 'high', pattern: /\bwant(ed)? to die\b/i },
-  { cue: 'hurt_myself', category: 'self_harm', level: 'high', pattern: /\b(hurt|cut|harm)(ing)? myself\b/i },
-  { cue: 'hurt_someone', category: 'harm_to_others', level: 'high', pattern: /\b(kill|hurt) (him|her|them|someone)\b/i },
-  { cue: 'cant_go_on', category: 'acute_distress', level: 'medium', pattern: /\bcan'?t go on\b/i },
-];
-
 const ORDER: readonly CrisisLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
 export const crisisLevelAtLeast = (level: CrisisLevel, floor: CrisisLevel) => ORDER.indexOf(level) >= ORDER.indexOf(floor);
+
+/** Lower case, straight quotes, the apostrophe-less contractions people type on phones. */
+export function normalizeForCrisis(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[‘’`´]/g, "'")
+    .replace(/[“”„«»]/g, '"')
+    .replace(/\b(dont|cant|wont|im|ive|didnt|wouldnt|isnt|whats)\b/g, (w) =>
+      ({ dont: "don't", cant: "can't", wont: "won't", im: "i'm", ive: "i've", didnt: "didn't", wouldnt: "wouldn't", isnt: "isn't", whats: "what's" })[w]!,
+    )
+    .replace(/\s+/g, ' ');
+}
+
+/** The clause before `index`: back to the last sentence end, semicolon or "but". */
+function clauseBefore(text: string, index: number): string {
+  const before = text.slice(0, index);
+  const but = before.lastIndexOf(' but ');
+  const cut = Math.max(before.search(/[^.!?;\n]*$/), but === -1 ? 0 : but + 5);
+  return before.slice(cut);
+}
+
+const NEGATOR = /\b(?:never|not|no|don't|do not|didn't|won't|wouldn't|would never|isn't|ain't|nor|can't imagine|no way i'd)\b/g;
+
+/** A negator within four words before the cue, with no new "I" clause in between ("I don't know why I want to die" is not negated). */
+function isNegated(prefix: string): boolean {
+  const matches = [...prefix.matchAll(NEGATOR)];
+  const last = matches.at(-1);
+  if (!last) return false;
+  const between = prefix.slice(last.index + last[0].length);
+  if (/\bi\b|\bstop\b|\bsure\b|\bknow\b/.test(between)) return false;
+  return between.trim().split(/\s+/).filter(Boolean).length <= 4;
+}
+
+function isQuoted(text: string, index: number): boolean {
+  const quotes = (text.slice(0, index).match(/"/g) ?? []).length;
+  return quotes % 2 === 1 && text.indexOf('"', index) !== -1;
+}
+
+// Someone else's words: "my friend said", "he told me", "in the movie", "the lyrics go", "a character".
+const REPORTED =
+  /\b(?:he|she|they|someone|somebody|people|my (?:\w+ )?(?:friend|brother|sister|mom|dad|mother|father|cousin|partner|boyfriend|girlfriend|coworker|classmate|patient|client))\s+(?:said|says|told|tells|wrote|writes|posted|texted|asked|keeps saying|was saying|screamed|yelled)\b|\b(?:in|from) (?:the|a|that|this) (?:movie|film|book|show|series|song|novel|game|episode|article|podcast)\b|\b(?:lyrics?|the song|the character|the line|the quote)\b|\bwhat (?:does|do) (?:it|you) mean (?:when|if)\b|\bhow (?:do|can|should) i (?:help|support)\b/;
+
+const HISTORY = /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school)|a long time ago|no longer)\b/;
 
 /**
  * Assesses one text (always the original, never a redacted form).
  * @example assessCrisis('I want to die').level // 'high'
+ * @example assessCrisis('I would never hurt myself').level // 'none'
  */
 export function assessCrisis(text: string): CrisisAssessment {
-  const indicators = LEXICON.filter((e) => e.pattern.test(text)).map(({ cue, category, level }) => ({ cue, category, level }));
+  const normalized = normalizeForCrisis(text);
+  const indicators: CrisisIndicator[] = [];
+  for (const entry of CRISIS_LEXICON) {
+    for (const match of normalized.matchAll(new RegExp(entry.pattern.source, 'g'))) {
+      const prefix = clauseBefore(normalized, match.index);
+      if (isQuoted(normalized, match.index) || REPORTED.test(prefix)) continue;
+      if (!entry.negationIsPartOfCue && isNegated(prefix)) continue;
+      indicators.push({ cue: entry.cue, category: entry.category, level: HISTORY.test(prefix) ? 'low' : entry.level });
+    }
+  }
   const level = indicators.reduce<CrisisLevel>((max, i) => (crisisLevelAtLeast(i.level, max) ? i.level : max), 'none');
-  return { level, indicators, requiresIntervention: crisisLevelAtLeast(level, 'high') };
+  return { level, indicators: dedupe(indicators), requiresIntervention: crisisLevelAtLeast(level, 'high') };
+}
+
+/** One indicator per cue, at its highest level. */
+function dedupe(indicators: CrisisIndicator[]): CrisisIndicator[] {
+  const byCue = new Map<string, CrisisIndicator>();
+  for (const i of indicators) {
+    const seen = byCue.get(i.cue);
+    if (!seen || !crisisLevelAtLeast(seen.level, i.level)) byCue.set(i.cue, i);
+  }
+  return [...byCue.values()];
 }

@@ -1,7 +1,9 @@
 // The registry of every job type. Add a contract here and the worker, Bull Board and tests see it.
 import { auditEvent } from './audit-event.ts';
+import { conversationSummary } from './conversation-summary.ts';
 import type { JobDef } from './define-job.ts';
 import { engagementUpdate } from './engagement-update.ts';
+import { memoryExtraction } from './memory-extraction.ts';
 import { notificationSend } from './notification-send.ts';
 import { recomputeEngagement } from './recompute-engagement.ts';
 import { retention } from './retention.ts';
@@ -24,6 +26,8 @@ export const jobs = {
   retention,
   userSync,
   userReconcile,
+  memoryExtraction,
+  conversationSummary,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

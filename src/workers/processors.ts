@@ -4,6 +4,8 @@ import { authAdminFor } from '../lib/supabase-admin.ts';
 import { jobs } from '../queues/index.ts';
 import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
+import { processConversationSummary } from './conversation-summary.ts';
+import { processMemoryExtraction } from './memory-extraction.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
 import { processRetention } from './retention.ts';
@@ -22,4 +24,6 @@ export const registrations: readonly Registration[] = [
   register(jobs.userSync, (p, ctx) => processUserSync(p, ctx, authAdminFor(getConfig()))),
   register(jobs.userReconcile, (p, ctx) =>
     processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),
+  register(jobs.memoryExtraction, processMemoryExtraction),
+  register(jobs.conversationSummary, processConversationSummary),
 ];

@@ -1,28 +1,19 @@
 // With Redis down the API still accepts an outbox-backed request; when Redis returns, the backlog
 // drains on its own and the job runs exactly once.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
-import { OwnRedis } from '../support/redis-server.ts';
+import { createTestPlatform, eventually } from '../support/platform.ts';
+import { platformOnOwnRedis } from '../support/redis-server.ts';
 import { TEST_SERVICE_KEY } from '../support/constants.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { SystemEvent } from '../../src/entities/system-event.entity.ts';
 import { startOutboxRelay } from '../../src/queues/outbox-relay.ts';
 import { deterministicUuid } from '../../src/lib/ids.ts';
 
-const redis = new OwnRedis();
-let platform: TestPlatform;
-
-beforeAll(async () => {
-  await redis.start();
-  platform = await createTestPlatform({ REDIS_URL: redis.url });
-});
-afterAll(async () => {
-  await platform.close();
-  await redis.stop();
-});
+const { redis, platform: current } = platformOnOwnRedis();
 
 it('accepts while Redis is down, then relays and runs the job once when it is back', async () => {
+  const platform = current();
   await redis.stop();
 
   const ready = await platform.app.request('/readyz');

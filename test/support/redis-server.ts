@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestPlatform, type TestPlatform } from './platform.ts';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -41,4 +43,22 @@ export class OwnRedis {
       proc.kill('SIGKILL');
     });
   }
+}
+
+/**
+ * For test files that stop and start Redis: registers hooks that start a Redis of the file's own and a
+ * test platform on it, and close both afterwards.
+ */
+export function platformOnOwnRedis(): { redis: OwnRedis; platform: () => TestPlatform } {
+  const redis = new OwnRedis();
+  let platform: TestPlatform | undefined;
+  beforeAll(async () => {
+    await redis.start();
+    platform = await createTestPlatform({ REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await redis.stop();
+  });
+  return { redis, platform: () => platform! };
 }
