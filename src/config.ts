@@ -30,6 +30,11 @@ const EnvSchema = z
     WORKER_STALLED_CHECK_MS: intFrom(500, 30_000),
     OUTBOX_POLL_MS: intFrom(10, 500),
     OUTBOX_BATCH_SIZE: intFrom(1, 100),
+    // --- Schedules (clock tick, validation) ---
+    SCHEDULE_TICK_MS: intFrom(50, 1_000),
+    SCHEDULE_BATCH_SIZE: intFrom(1, 1_000),
+    SCHEDULE_MIN_INTERVAL: intFrom(1, 15),
+    SCHEDULE_ENQUEUE: z.enum(['outbox', 'direct']).default('outbox'),
     EMBEDDING_DIMENSIONS: z.coerce
       .number()
       .int()

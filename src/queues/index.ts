@@ -3,6 +3,7 @@ import { auditEvent } from './audit-event.ts';
 import type { JobDef } from './define-job.ts';
 import { notificationSend } from './notification-send.ts';
 import { safetyOutreach } from './safety-outreach.ts';
+import { scheduleRun } from './schedule-run.ts';
 import { vapiCall } from './vapi-call.ts';
 
 export const jobs = {
@@ -10,6 +11,7 @@ export const jobs = {
   safetyOutreach,
   vapiCall,
   notificationSend,
+  scheduleRun,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

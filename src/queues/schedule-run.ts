@@ -1,0 +1,25 @@
+// Runs one slot of a user schedule: writes its schedule_executions row and starts the check-up (voice
+// call, notification, or check-in conversation). Enqueued by: the clock's schedules tick (durably, jobKey
+// `${kind}:${schedule_id}:${due_at}`). Processed by: src/workers/schedule-run.ts
+import { z } from 'zod';
+import { defaultJobOptions, defineJob } from './define-job.ts';
+
+export const SCHEDULE_KINDS = ['schedule', 'voice_schedule'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+export const scheduleRun = defineJob({
+  name: 'schedule-run',
+  schema: z.object({
+    kind: z.enum(SCHEDULE_KINDS),
+    schedule_id: z.uuid(),
+    /** The slot (UTC) the schedule was due at; with the id, the run's identity. */
+    due_at: z.iso.datetime(),
+    /** Slots after due_at that passed while no clock ran; they are not fired, only counted. */
+    missed_slots: z.number().int().min(0),
+  }),
+  options: defaultJobOptions,
+  durable: true,
+});
+
+/** The job key of a run: the same schedule slot always gets the same job id. */
+export const scheduleRunKey = (kind: ScheduleKind, scheduleId: string, dueAt: Date) => `${kind}:${scheduleId}:${dueAt.toISOString()}`;
