@@ -13,6 +13,8 @@ import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import { voiceScheduleRoutes } from './routes/voice-schedules.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +44,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', scheduleRoutes(deps));
+  app.route('/', voiceScheduleRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
