@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.ts';
 import { describeError } from '../lib/errors.ts';
 import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { outboxJobId, validatePayload, type Producer } from '../queues/producer.ts';
-import { scheduleRun, scheduleRunKey, SCHEDULE_KINDS, type ScheduleKind } from '../queues/schedule-run.ts';
+import { executionId, scheduleRun, scheduleRunKey, SCHEDULE_KINDS, type ScheduleKind } from '../queues/schedule-run.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { recordSystemEvent } from '../workers/record-event.ts';
 
@@ -96,6 +96,9 @@ async function claimBatch(opts: TickOptions, kind: ScheduleKind, now: Date): Pro
       }
     }
     if (rows.length === 0) return;
+    // The run log row commits with the claim: a slot is on record even if its job were lost (the
+    // schedule-run job moves it from pending on). voice_schedules slots are recorded by their call row.
+    if (kind === 'schedule') await insertPendingExecutions(tx, jobs);
     if (opts.enqueue === 'outbox') {
       const outbox = jobs.map((j) => ({ id: j.id, queue: scheduleRun.name, payload: j.payload, options: null, createdAt: now }));
       await tx.createQueryBuilder(OutboxJob).insert(outbox).onConflict('id').ignore().execute();
@@ -111,6 +114,22 @@ async function claimBatch(opts: TickOptions, kind: ScheduleKind, now: Date): Pro
   });
   if (jobs.length && opts.enqueue === 'outbox') await relayClaimed(opts, jobs);
   return { claimed: jobs.length, fallbacks };
+}
+
+async function insertPendingExecutions(tx: EntityManager, jobs: ClaimedJob[]) {
+  const rows = jobs.map((j) => ({
+    id: executionId(j.payload.schedule_id, j.payload.due_at),
+    schedule_id: j.payload.schedule_id,
+    executed_at: j.payload.due_at,
+    metadata: { missed_slots: j.payload.missed_slots, job_id: j.id },
+  }));
+  await tx.execute(
+    `insert into schedule_executions (id, schedule_id, executed_at, status, execution_metadata)
+     select v.id, v.schedule_id, v.executed_at, 'pending', v.metadata
+       from jsonb_to_recordset(?::jsonb) as v(id uuid, schedule_id uuid, executed_at timestamptz, metadata jsonb)
+     on conflict (schedule_id, executed_at) do nothing`,
+    [JSON.stringify(rows)],
+  );
 }
 
 const addJobs = (producer: Producer, jobs: ClaimedJob[]) =>

@@ -2,6 +2,7 @@
 // call, notification, or check-in conversation). Enqueued by: the clock's schedules tick (durably, jobKey
 // `${kind}:${schedule_id}:${due_at}`). Processed by: src/workers/schedule-run.ts
 import { z } from 'zod';
+import { deterministicUuid } from '../lib/ids.ts';
 import { defaultJobOptions, defineJob } from './define-job.ts';
 
 export const SCHEDULE_KINDS = ['schedule', 'voice_schedule'] as const;
@@ -23,3 +24,6 @@ export const scheduleRun = defineJob({
 
 /** The job key of a run: the same schedule slot always gets the same job id. */
 export const scheduleRunKey = (kind: ScheduleKind, scheduleId: string, dueAt: Date) => `${kind}:${scheduleId}:${dueAt.toISOString()}`;
+
+/** The schedule_executions id of a slot (the clock writes it pending; the job moves it on). */
+export const executionId = (scheduleId: string, dueAt: string) => deterministicUuid(`schedule-execution:${scheduleId}:${new Date(dueAt).toISOString()}`);

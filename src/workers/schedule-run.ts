@@ -1,5 +1,6 @@
 // Runs one schedule slot. Idempotent per (schedule, due_at):
-// 1. insert the schedule_executions row (status pending) — on conflict nothing: a duplicate job finds it;
+// 1. the schedule_executions row (status pending) is normally written by the clock with the claim; insert
+//    it here too (on conflict nothing) for a job that arrives without one;
 // 2. in one transaction, with that row locked: if it is no longer pending, stop (already done); else start
 //    the check-up (voice call row + vapi-call job, notification-send job, or check-in conversation), mark
 //    the row sent (or skipped) and set last_run_at. A crash inside 2 rolls it back and the retry redoes it;
@@ -13,16 +14,13 @@ import { ScheduleExecution } from '../entities/schedule-execution.entity.ts';
 import { Schedule } from '../entities/schedule.entity.ts';
 import { VoiceSchedule } from '../entities/voice-schedule.entity.ts';
 import type { User } from '../entities/user.entity.ts';
-import { deterministicUuid } from '../lib/ids.ts';
 import { describeError } from '../lib/errors.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
 import type { Payload } from '../queues/define-job.ts';
-import { scheduleRun } from '../queues/schedule-run.ts';
+import { executionId, scheduleRun } from '../queues/schedule-run.ts';
 import type { JobContext } from './context.ts';
 import { sendReminder, startCheckin, startVoiceCall, type Dispatch } from './schedule-dispatch.ts';
-
-export const executionId = (scheduleId: string, dueAt: string) => deterministicUuid(`schedule-execution:${scheduleId}:${new Date(dueAt).toISOString()}`);
 
 const userGone = (user: User) => user.deletedAt !== null || !user.isActive;
 

@@ -52,6 +52,10 @@ describe.each(['outbox', 'direct'] as const)('two clocks at once (%s enqueue)', 
 
     const jobs = await Promise.all(rows.map((r) => queue().getJob(jobIdOf(r.id, dueAt))));
     expect(jobs.filter(Boolean)).toHaveLength(300);
+    // The run log row of each slot commits with the claim, pending until its job runs.
+    const logged = await platform.orm.em.fork().find(ScheduleExecution, { schedule: rows.map((r) => r.id) });
+    expect(logged).toHaveLength(300);
+    expect(new Set(logged.map((e) => e.status))).toEqual(new Set(['pending']));
     const reloaded = await platform.orm.em.fork().find(Schedule, { id: rows.map((r) => r.id) });
     expect(new Set(reloaded.map((r) => r.nextRunAt!.toISOString()))).toEqual(new Set([dueAt.replace('-06T', '-07T')]));
     // Nothing is due any more.
@@ -70,6 +74,7 @@ it('a crash between enqueue and commit re-enqueues the same job ids, which BullM
   expect(await platform.orm.em.fork().count(OutboxJob, { id: ids })).toBe(5);
   const waiting = await queue().getJobs(['waiting', 'active', 'completed', 'delayed']);
   expect(waiting.filter((j) => ids.includes(j.id!))).toHaveLength(5);
+  expect(await platform.orm.em.fork().count(ScheduleExecution, { schedule: rows.map((r) => r.id) })).toBe(5);
 });
 
 it('after a 3-hour outage fires each schedule once and records the missed slots', async () => {

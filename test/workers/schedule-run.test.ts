@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { makeConversation, makeSchedule, makeUser, makeVoice } from '../entities/fixtures.ts';
-import { processScheduleRun, executionId } from '../../src/workers/schedule-run.ts';
+import { processScheduleRun } from '../../src/workers/schedule-run.ts';
 import { recordCheckinResponse } from '../../src/workers/schedule-responses.ts';
 import type { JobContext } from '../../src/workers/context.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
@@ -19,7 +19,7 @@ import { outboxJobId } from '../../src/queues/producer.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
 import { notificationSend } from '../../src/queues/notification-send.ts';
 import type { Payload } from '../../src/queues/define-job.ts';
-import type { scheduleRun } from '../../src/queues/schedule-run.ts';
+import { executionId, type scheduleRun } from '../../src/queues/schedule-run.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {
