@@ -40,16 +40,21 @@ interface Outcome {
 async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Promise<Outcome> {
   const id = executionId(p.schedule_id, p.due_at);
   const dueAt = new Date(p.due_at);
-  if (!(await ctx.em.count(Schedule, { id: p.schedule_id }))) return { status: 'gone' };
-  await ctx.em
-    .createQueryBuilder(ScheduleExecution)
-    .insert({ id, schedule: p.schedule_id, executedAt: dueAt, status: 'pending', executionMetadata: { missed_slots: p.missed_slots, job_id: ctx.jobId } })
-    .onConflict(['schedule', 'executedAt'])
-    .ignore()
-    .execute();
+  const slot = { schedule: p.schedule_id, executedAt: dueAt };
   try {
-    return await ctx.em.fork().transactional(async (tx) => {
-      const execution = await tx.findOne(ScheduleExecution, { schedule: p.schedule_id, executedAt: dueAt }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    return await ctx.em.fork().transactional(async (tx): Promise<Outcome> => {
+      const lock = () => tx.findOne(ScheduleExecution, slot, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      let execution = await lock();
+      if (!execution) {
+        if (!(await tx.count(Schedule, { id: p.schedule_id }))) return { status: 'gone' };
+        await tx
+          .createQueryBuilder(ScheduleExecution)
+          .insert({ id, ...slot, status: 'pending', executionMetadata: { missed_slots: p.missed_slots, job_id: ctx.jobId } })
+          .onConflict(['schedule', 'executedAt'])
+          .ignore()
+          .execute();
+        execution = await lock();
+      }
       if (!execution || execution.status !== 'pending') return { status: 'duplicate', executionId: execution?.id ?? id };
       const schedule = await tx.findOneOrFail(Schedule, p.schedule_id, { populate: ['user'] });
       schedule.lastRunAt = dueAt;
@@ -67,7 +72,13 @@ async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Pro
   } catch (err) {
     if (err instanceof UnrecoverableError || ctx.attempt >= (scheduleRun.options.attempts ?? 1)) {
       const message = describeError(err).message.slice(0, 500);
-      await ctx.em.fork().nativeUpdate(ScheduleExecution, { schedule: p.schedule_id, executedAt: dueAt, status: 'pending' }, { status: 'failed', errorMessage: message });
+      // The row may have been rolled back with the attempt: write it failed, or move a pending one to failed.
+      await ctx.em.fork().execute(
+        `insert into schedule_executions (id, schedule_id, executed_at, status, error_message, execution_metadata)
+         values (?, ?, ?, 'failed', ?, ?::jsonb) on conflict (schedule_id, executed_at)
+         do update set status = 'failed', error_message = excluded.error_message where schedule_executions.status = 'pending'`,
+        [id, p.schedule_id, dueAt, message, JSON.stringify({ missed_slots: p.missed_slots, job_id: ctx.jobId })],
+      ).catch((recordErr) => ctx.log.error({ error: describeError(recordErr) }, 'could not record the failed run'));
     }
     throw err;
   }
