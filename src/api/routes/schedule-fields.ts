@@ -6,6 +6,7 @@ import { cronError, isValidZone, nextRunAfter, shortestIntervalMinutes, upcoming
 import { User } from '../../entities/user.entity.ts';
 import { Voice } from '../../entities/voice.entity.ts';
 import { AppError, fieldError } from '../errors.ts';
+import { ErrorBody } from '../schemas.ts';
 
 /** How many upcoming runs a schedule response lists. */
 export const UPCOMING_RUNS = 5;
@@ -58,3 +59,14 @@ export async function existingAssistant(em: EntityManager, assistantId: string |
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `no such ${what}`);
+
+/** A new cron or zone, a pause or a resume: next_run_at is recomputed from now (paused slots never fire late). */
+export function reschedule(s: { cronExpression: string; timezone: string; isActive: boolean; nextRunAt?: Date | null }, changed: boolean, now: Date) {
+  if (changed) s.nextRunAt = firstRun(s.cronExpression, s.timezone, s.isActive, now);
+}
+
+// OpenAPI route pieces both route files use.
+export const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const errors = { 400: json(ErrorBody, 'invalid input (names the field)'), 401: json(ErrorBody, 'no valid user token'), 404: json(ErrorBody, 'not found (or not yours)') };
+export const security = [{ userToken: [] }];
+export const body = <S extends z.ZodType>(schema: S) => ({ body: { required: true, content: { 'application/json': { schema } } } });

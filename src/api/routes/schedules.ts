@@ -9,9 +9,9 @@ import type { User } from '../../entities/user.entity.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { userAuth } from '../auth.ts';
-import { fieldError } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
-import { callerUser, existingAssistant, firstRun, IdParam, iso, notFound, PageQuery, RunTimeSchema, timingFields, upcoming, validateTiming } from './schedule-fields.ts';
+import { fieldError } from '../errors.ts';
+import { body, callerUser, errors, existingAssistant, firstRun, json, reschedule, security, IdParam, iso, notFound, PageQuery, RunTimeSchema, timingFields, upcoming, validateTiming } from './schedule-fields.ts';
 
 const fields = {
   name: z.string().min(1).max(200),
@@ -48,10 +48,6 @@ const ExecutionView = z
   })
   .openapi('ScheduleExecution');
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = { 400: json(ErrorBody, 'invalid input (names the field)'), 401: json(ErrorBody, 'no valid user token'), 404: json(ErrorBody, 'not found (or not yours)') };
-const security = [{ userToken: [] }];
-const body = <S extends z.ZodType>(schema: S) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
 const routes = {
   list: createRoute({ method: 'get', path: '/v1/schedules', summary: 'Your schedules', security, responses: { 200: json(z.object({ items: z.array(ScheduleView) }), 'your schedules'), ...errors } }),
@@ -143,10 +139,7 @@ export function scheduleRoutes(deps: AppDeps) {
       ...(b.context_summary !== undefined && { contextSummary: b.context_summary }), ...(b.is_active !== undefined && { isActive: b.is_active }),
     });
     await validate(em, await callerUser(em, c.var.user.id), schedule, minInterval, now);
-    // A new cron or zone, a resume, or a pause: the next run is recomputed from now (paused slots never fire late).
-    if (b.cron_expression || b.timezone || schedule.isActive !== wasActive) {
-      schedule.nextRunAt = firstRun(schedule.cronExpression, schedule.timezone, schedule.isActive, now);
-    }
+    reschedule(schedule, Boolean(b.cron_expression || b.timezone) || schedule.isActive !== wasActive, now);
     await em.flush();
     return c.json(view(schedule, now), 200);
   });

@@ -6,9 +6,9 @@ import { VoiceSchedule } from '../../entities/voice-schedule.entity.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { userAuth } from '../auth.ts';
-import { fieldError } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
-import { callerUser, existingAssistant, firstRun, IdParam, iso, notFound, RunTimeSchema, timingFields, upcoming, validateTiming } from './schedule-fields.ts';
+import { fieldError } from '../errors.ts';
+import { body, callerUser, errors, existingAssistant, firstRun, json, reschedule, security, IdParam, iso, notFound, RunTimeSchema, timingFields, upcoming, validateTiming } from './schedule-fields.ts';
 
 const fields = {
   name: z.string().min(1).max(200),
@@ -26,10 +26,6 @@ const View = z
   })
   .openapi('VoiceSchedule');
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = { 400: json(ErrorBody, 'invalid input (names the field)'), 401: json(ErrorBody, 'no valid user token'), 404: json(ErrorBody, 'not found (or not yours)') };
-const security = [{ userToken: [] }];
-const body = <S extends z.ZodType>(schema: S) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 const path = '/v1/voice-schedules';
 
 const routes = {
@@ -102,9 +98,7 @@ export function voiceScheduleRoutes(deps: AppDeps) {
     });
     validateTiming(schedule.cronExpression, schedule.timezone, minInterval, now);
     if (schedule.isActive) await callableUser(em, c.var.user.id);
-    if (b.cron_expression || b.timezone || schedule.isActive !== wasActive) {
-      schedule.nextRunAt = firstRun(schedule.cronExpression, schedule.timezone, schedule.isActive, now);
-    }
+    reschedule(schedule, Boolean(b.cron_expression || b.timezone) || schedule.isActive !== wasActive, now);
     await em.flush();
     return c.json(view(schedule, now), 200);
   });
