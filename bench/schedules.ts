@@ -17,8 +17,8 @@ import { register } from '../src/workers/context.ts';
 import { processScheduleRun } from '../src/workers/schedule-run.ts';
 
 const N = Number(process.env.BENCH_SCHEDULES ?? 100_000);
-const WORK_SECONDS = Number(process.env.BENCH_WORK_SECONDS ?? 45);
-const SCHEDULERS = Number(process.env.BENCH_BULLMQ_SCHEDULERS ?? 10_000);
+const WORK_SECONDS = Number(process.env.BENCH_WORK_SECONDS ?? 30);
+const SCHEDULERS = Number(process.env.BENCH_BULLMQ_SCHEDULERS ?? 5_000);
 const ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Africa/Lagos', 'Asia/Singapore', 'Pacific/Auckland', 'Europe/Paris', 'America/Havana', 'Asia/Dubai', 'Europe/Moscow', 'America/Denver', 'Asia/Shanghai'];
 const CRONS = ['0 9 * * *', '30 8 * * 1-5', '0 20 * * *', '15 7 * * *', '0 12 * * 0,6'];
 
@@ -80,7 +80,7 @@ async function main() {
       await sql(dbUrl, 'truncate outbox_jobs');
       const start = performance.now();
       const [jobsPolled, rowsPolled] = [timeline(start, jobCount, 60_000), timeline(start, executionCount(), 60_000)];
-      await tickSchedules({ em: orm.em, producer, log, batchSize: config.SCHEDULE_BATCH_SIZE, enqueue: mode });
+      await tickSchedules({ em: orm.em, producer, log, batchSize: config.SCHEDULE_BATCH_SIZE, claimers: config.SCHEDULE_CLAIMERS, enqueue: mode });
       const ms = performance.now() - start;
       const [points, rowPoints] = [await jobsPolled, await rowsPolled];
       enqueue[mode] = { ms, p50: percentile(points, 0.5), p99: percentile(points, 0.99), rowsMs: percentile(rowPoints, 1) };

@@ -33,6 +33,7 @@ const EnvSchema = z
     // --- Schedules (clock tick, validation) ---
     SCHEDULE_TICK_MS: intFrom(50, 1_000),
     SCHEDULE_BATCH_SIZE: intFrom(1, 1_000),
+    SCHEDULE_CLAIMERS: intFrom(1, 3),
     SCHEDULE_MIN_INTERVAL: intFrom(1, 15),
     SCHEDULE_ENQUEUE: z.enum(['outbox', 'direct']).default('outbox'),
     EMBEDDING_DIMENSIONS: z.coerce

@@ -22,6 +22,8 @@ export interface TickOptions {
   batchSize: number;
   /** outbox: job rows commit with the advance, then are bulk-added; direct: Queue.addBulk inside the transaction. */
   enqueue: EnqueueMode;
+  /** Concurrent claiming transactions per table (default 1). */
+  claimers?: number;
   now?: () => Date;
 }
 
@@ -46,16 +48,22 @@ interface ClaimedJob {
   payload: Payload<typeof scheduleRun>;
 }
 
-/** Claims and fires every due row (full batches back to back) of both tables. */
+/**
+ * Claims and fires every due row of both tables: `claimers` loops per table, each taking full batches
+ * back to back (SKIP LOCKED keeps them apart), so one batch's Redis and PostgreSQL waits overlap another's work.
+ */
 export async function tickSchedules(opts: TickOptions): Promise<TickResult> {
   const total: TickResult = { claimed: 0, fallbacks: 0 };
   for (const kind of SCHEDULE_KINDS) {
-    for (;;) {
-      const batch = await claimBatch(opts, kind, opts.now?.() ?? new Date());
-      total.claimed += batch.claimed;
-      total.fallbacks += batch.fallbacks;
-      if (batch.claimed < opts.batchSize) break;
-    }
+    const claimer = async () => {
+      for (;;) {
+        const batch = await claimBatch(opts, kind, opts.now?.() ?? new Date());
+        total.claimed += batch.claimed;
+        total.fallbacks += batch.fallbacks;
+        if (batch.claimed < opts.batchSize) return;
+      }
+    };
+    await Promise.all(Array.from({ length: opts.claimers ?? 1 }, claimer));
   }
   return total;
 }
