@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
 import { createOwnDatabase } from '../support/own-database.ts';
-import { makeSchedule, makeUser } from '../entities/fixtures.ts';
+import { makeSchedule, makeUser, makeVoice } from '../entities/fixtures.ts';
+import { VoiceSchedule } from '../../src/entities/voice-schedule.entity.ts';
 import { startSchedulesTick, tickSchedules, type EnqueueMode } from '../../src/clock/schedules-tick.ts';
 import { Schedule } from '../../src/entities/schedule.entity.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
@@ -23,7 +24,10 @@ afterAll(async () => {
   await db.drop();
 });
 // Each test starts from nothing due: earlier tests' schedules must not fire at a later simulated time.
-afterEach(() => platform.orm.em.fork().nativeUpdate(Schedule, {}, { isActive: false }));
+afterEach(async () => {
+  await platform.orm.em.fork().nativeUpdate(Schedule, {}, { isActive: false });
+  await platform.orm.em.fork().nativeUpdate(VoiceSchedule, {}, { isActive: false });
+});
 
 const tickAt = (iso: string, enqueue: EnqueueMode = 'outbox', batchSize = 50) =>
   tickSchedules({ em: platform.orm.em, producer: platform.producer, log: platform.log, batchSize, enqueue, now: () => new Date(iso) });
@@ -136,4 +140,17 @@ it('end to end: two running clocks, real workers, one execution row per slot; pa
     await Promise.all(clocks.map((c) => c.stop()));
     await workers.close(2_000);
   }
+});
+
+it('voice_schedules are claimed the same way (their record is the call, not an execution row)', async () => {
+  const em = platform.orm.em.fork();
+  const user = await makeUser(em, { phoneNumber: '+15555550142' });
+  const voice = await makeVoice(em);
+  const dueAt = '2025-06-02T18:00:00.000Z';
+  const vs = em.create(VoiceSchedule, { user, voice, name: 'call', cronExpression: '0 19 * * 1-5', timezone: 'Europe/London', nextRunAt: new Date(dueAt) });
+  await em.flush();
+  expect((await tickAt('2025-06-02T18:00:03Z')).claimed).toBe(1);
+  const job = await queue().getJob(outboxJobId(scheduleRun, scheduleRunKey('voice_schedule', vs.id, new Date(dueAt))));
+  expect(job!.data).toEqual({ kind: 'voice_schedule', schedule_id: vs.id, due_at: dueAt, missed_slots: 0 });
+  expect((await platform.orm.em.fork().findOneOrFail(VoiceSchedule, vs.id)).nextRunAt).toEqual(new Date('2025-06-03T18:00:00Z'));
 });
