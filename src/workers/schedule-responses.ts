@@ -22,12 +22,13 @@ export type ResponseOutcome = 'recorded' | 'already_recorded' | 'not_a_checkin';
  * session_duration_minutes (first answer → end).
  */
 export async function recordCheckinResponse(em: EntityManager, r: CheckinResponse): Promise<ResponseOutcome> {
-  const [key, value] = r.conversationId ? ['conversation_id', r.conversationId] : ['voice_call_id', r.voiceCallId];
+  // The key is a literal, not a parameter, so the expression indexes on these two keys apply.
+  const [key, value] = r.conversationId ? (['conversation_id', r.conversationId] as const) : (['voice_call_id', r.voiceCallId] as const);
   if (!value) throw new Error('recordCheckinResponse needs a conversationId or a voiceCallId');
   return em.fork().transactional(async (tx) => {
     const [row] = await tx.execute<{ id: string }[]>(
-      'select id from schedule_executions where execution_metadata ->> ? = ? limit 1 for update',
-      [key, value],
+      `select id from schedule_executions where (execution_metadata ->> '${key}') = ? limit 1 for update`,
+      [value],
     );
     if (!row) return 'not_a_checkin';
     const execution = await tx.findOneOrFail(ScheduleExecution, row.id);
