@@ -86,6 +86,9 @@ it('after a 3-hour outage fires each schedule once and records the missed slots'
   await tickAt('2025-04-01T12:05:00Z');
   const job = await queue().getJob(jobIdOf(row!.id, '2025-04-01T09:00:00.000Z'));
   expect(job!.data).toMatchObject({ missed_slots: 12 });
+  const [logged, ...others] = await platform.orm.em.fork().find(ScheduleExecution, { schedule: row!.id });
+  expect(others).toHaveLength(0);
+  expect(logged).toMatchObject({ executedAt: new Date('2025-04-01T09:00:00Z'), executionMetadata: { missed_slots: 12 } });
   expect(await queue().getJob(jobIdOf(row!.id, '2025-04-01T09:15:00.000Z'))).toBeUndefined();
   expect((await platform.orm.em.fork().findOneOrFail(Schedule, row!.id)).nextRunAt).toEqual(new Date('2025-04-01T12:15:00Z'));
 });
