@@ -1,8 +1,7 @@
 // The schedules tick: claims due rows of `schedules` and `voice_schedules` in batches (FOR UPDATE SKIP
-// LOCKED, so any number of clocks may run), enqueues one schedule-run job per row under a job id made
-// from (schedule, due slot), and moves next_run_at past now — in one transaction. Two clocks never fire a
-// slot twice; a crash before the commit re-enqueues the same job ids (ignored); after an outage each
-// schedule fires once and the job carries the number of slots it missed. docs/schedules.md.
+// LOCKED: any number of clocks may run), enqueues one schedule-run job per row under a job id made from
+// (schedule, due slot) and moves next_run_at past now, in one transaction. After an outage each schedule
+// fires once and the job carries the number of slots it missed. docs/schedules.md.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { advanceSchedule, type Advance } from '../domain/schedule-time.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -164,17 +163,13 @@ async function recordFallback(tx: EntityManager, kind: ScheduleKind, row: DueRow
     eventCategory: 'scheduling',
     severity: failed ? 'error' : 'warning',
     eventData: {
-      schedule_kind: kind,
-      schedule_id: row.id,
-      due_at: due.toISOString(),
+      schedule_kind: kind, schedule_id: row.id, due_at: due.toISOString(),
       ...(failed ? { error: advance.message.slice(0, 300) } : { fallback: advance.next.fallback!.used, reason: advance.next.fallback!.reason.slice(0, 300), next_run_at: advance.next.at.toISOString() }),
     },
   });
 }
 
-export interface SchedulesTick {
-  stop(): Promise<void>;
-}
+export type SchedulesTick = { stop(): Promise<void> };
 
 /** Runs the tick every `intervalMs` until stopped; an error is logged and the next tick tries again. */
 export function startSchedulesTick(opts: TickOptions & { intervalMs: number }): SchedulesTick {

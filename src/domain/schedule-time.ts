@@ -1,12 +1,10 @@
-// When does a schedule run next? cron-parser computes, croner cross-checks, luxon answers the wall-clock
-// questions. Pure: no I/O, no config. The rules (docs/schedules.md):
-// - a local time skipped by spring-forward fires once, at the first valid instant after the gap (the
-//   transition instant: 02:30 on a New York spring-forward day fires at 03:00 EDT);
-// - a local time that occurs twice at fall-back fires once, at its first occurrence;
-// - cron-parser is the primary. It has measured faults (throws `loop limit exceeded` around
-//   Australia/Lord_Howe's 30-minute transitions, skips valid slots there), so every answer is compared
-//   with croner; on an error, a disagreement or a slow answer the earliest valid candidate wins and the
-//   result says which fallback was used. If both libraries fail, the search restarts from later instants.
+// When does a schedule run next? cron-parser computes, croner cross-checks, luxon answers wall-clock
+// questions. Pure. Rules (docs/schedules.md): a local time skipped by spring-forward fires once, at the
+// first valid instant after the gap (02:30 on a New York spring-forward day fires at 03:00 EDT); a local
+// time that occurs twice at fall-back fires once, at its first occurrence. cron-parser has measured faults
+// (throws `loop limit exceeded` around Australia/Lord_Howe's transitions, skips valid slots there), so
+// each answer is compared with croner; on an error, a disagreement or a slow answer the earliest valid
+// candidate wins and the result names the fallback. If both fail, the search restarts from later instants.
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import { Cron } from 'croner';
 import { DateTime, IANAZone } from 'luxon';
