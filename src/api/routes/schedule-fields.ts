@@ -33,14 +33,25 @@ export function validateTiming(cron: string, zone: string, minIntervalMinutes: n
   if (shortestIntervalMinutes(cron, now) < minIntervalMinutes) {
     throw fieldError('cron_expression', `fires more often than every ${minIntervalMinutes} minutes`);
   }
+  try {
+    nextRunAfter(cron, zone, now);
+  } catch (err) {
+    throw fieldError('cron_expression', `no next run in ${zone}: ${(err as Error).message}`);
+  }
 }
 
 /** The first run after `now` (the new next_run_at), or null for a paused schedule. */
 export const firstRun = (cron: string, zone: string, active: boolean, now: Date): Date | null =>
   active ? nextRunAfter(cron, zone, now).at : null;
 
-export const upcoming = (cron: string, zone: string, active: boolean, now: Date) =>
-  active ? upcomingRuns(cron, zone, now, UPCOMING_RUNS) : [];
+/** The next runs for a response; none for a paused schedule or one whose time cannot be computed (the clock reports those). */
+export function upcoming(cron: string, zone: string, active: boolean, now: Date) {
+  try {
+    return active ? upcomingRuns(cron, zone, now, UPCOMING_RUNS) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The caller's users row; a user Hearth has not synced yet cannot own schedules. */
 export async function callerUser(em: EntityManager, id: string): Promise<User> {
