@@ -44,6 +44,12 @@ const EnvSchema = z
     METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     // Privacy: days between an account deletion request and the erasure of its data (0 = at once).
     ERASURE_GRACE_DAYS: intFrom(0, 0),
+    // --- Schedules (clock tick, validation) ---
+    SCHEDULE_TICK_MS: intFrom(50, 1_000),
+    SCHEDULE_BATCH_SIZE: intFrom(1, 1_000),
+    SCHEDULE_CLAIMERS: intFrom(1, 3),
+    SCHEDULE_MIN_INTERVAL: intFrom(1, 15),
+    SCHEDULE_ENQUEUE: z.enum(['outbox', 'direct']).default('outbox'),
     EMBEDDING_DIMENSIONS: z.coerce
       .number()
       .int()

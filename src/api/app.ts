@@ -22,6 +22,8 @@ import { privacyRoutes } from './routes/privacy.ts';
 import { meSyncRoutes } from './routes/me-sync.ts';
 import { supabaseWebhookRoutes } from './routes/supabase-webhooks.ts';
 import { memoryRoutes } from './routes/memories.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import { voiceScheduleRoutes } from './routes/voice-schedules.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +65,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', meSyncRoutes(deps));
   app.route('/', conversationRoutes(deps));
   app.route('/', memoryRoutes(deps));
+  app.route('/', scheduleRoutes(deps));
+  app.route('/', voiceScheduleRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 

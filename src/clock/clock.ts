@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Producer } from '../queues/producer.ts';
 import { startOutboxRelay } from '../queues/outbox-relay.ts';
 import { periodicJobs, upsertPeriodicJobs, type PeriodicJob } from './periodic.ts';
+import { startSchedulesTick } from './schedules-tick.ts';
 
 export interface Clock {
   stop(): Promise<void>;
@@ -30,6 +31,10 @@ export async function startClock(deps: ClockDeps): Promise<Clock> {
     intervalMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
+  const schedules = startSchedulesTick({
+    em: orm.em, producer, log: log.child({ component: 'schedules' }), intervalMs: config.SCHEDULE_TICK_MS,
+    batchSize: config.SCHEDULE_BATCH_SIZE, claimers: config.SCHEDULE_CLAIMERS, enqueue: config.SCHEDULE_ENQUEUE,
+  });
   log.info('clock started');
-  return { stop: () => relay.stop() };
+  return { stop: async () => void (await Promise.all([relay.stop(), schedules.stop()])) };
 }

@@ -9,6 +9,17 @@ export const ScheduleExecutionSchema = defineEntity({
   name: 'ScheduleExecution',
   tableName: 'schedule_executions',
   uniques: [{ name: 'schedule_executions_slot_unique', properties: ['schedule', 'executedAt'] }],
+  // Response tracking (recordCheckinResponse) finds a check-in's execution by the conversation or call it started.
+  indexes: [
+    {
+      name: 'schedule_executions_conversation_idx',
+      expression: `create index "schedule_executions_conversation_idx" on "schedule_executions" ((execution_metadata ->> 'conversation_id'))`,
+    },
+    {
+      name: 'schedule_executions_voice_call_idx',
+      expression: `create index "schedule_executions_voice_call_idx" on "schedule_executions" ((execution_metadata ->> 'voice_call_id'))`,
+    },
+  ],
   checks: [
     { name: 'schedule_executions_failure_reason_check', expression: "status <> 'failed' or error_message is not null" },
   ],

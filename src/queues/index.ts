@@ -12,6 +12,7 @@ import { userExport } from './user-export.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { userReconcile } from './user-reconcile.ts';
 import { userSync } from './user-sync.ts';
+import { scheduleRun } from './schedule-run.ts';
 import { vapiCall } from './vapi-call.ts';
 
 export const jobs = {
@@ -28,6 +29,7 @@ export const jobs = {
   userReconcile,
   memoryExtraction,
   conversationSummary,
+  scheduleRun,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -9,6 +9,7 @@ import { processMemoryExtraction } from './memory-extraction.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
 import { processRetention } from './retention.ts';
+import { processScheduleRun } from './schedule-run.ts';
 import { processUserErasure } from './user-erasure.ts';
 import { processUserExport } from './user-export.ts';
 import { processUserReconcile } from './user-reconcile.ts';
@@ -26,4 +27,5 @@ export const registrations: readonly Registration[] = [
     processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),
   register(jobs.memoryExtraction, processMemoryExtraction),
   register(jobs.conversationSummary, processConversationSummary),
+  register(jobs.scheduleRun, processScheduleRun),
 ];

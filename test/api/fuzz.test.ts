@@ -31,7 +31,15 @@ const weirdJson = fc.letrec((tie) => ({
   array: fc.array(tie('value'), { maxLength: 5 }),
   object: fc.dictionary(fc.oneof(weirdString, fc.constantFrom('user_id', 'id', 'content', 'severity', '__proto__', 'constructor')), tie('value'), { maxKeys: 6 }),
 })).value;
-const pathParam = fc.oneof(fc.uuid(), weirdString.filter((s) => s.length > 0 && s.length < 200), fc.constant(randomUUID()));
+const encodable = (s: string) => {
+  try {
+    encodeURIComponent(s);
+    return true;
+  } catch {
+    return false; // a lone surrogate cannot be a URL at all: no client can send it
+  }
+};
+const pathParam = fc.oneof(fc.uuid(), weirdString.filter((s) => s.length > 0 && s.length < 200 && encodable(s)), fc.constant(randomUUID()));
 
 interface Operation {
   method: string;
@@ -67,7 +75,7 @@ describe('every declared route under random bad input', () => {
     expect(ops.length).toBeGreaterThan(5);
     for (const op of ops) {
       await fc.assert(
-        fc.asyncProperty(weirdJson, fc.array(pathParam, { minLength: 3, maxLength: 3 }), fc.dictionary(weirdString, weirdString, { maxKeys: 4 }), async (body, params, query) => {
+        fc.asyncProperty(weirdJson, fc.array(pathParam, { minLength: 3, maxLength: 3 }), fc.dictionary(weirdString.filter(encodable), weirdString.filter(encodable), { maxKeys: 4 }), async (body, params, query) => {
           let i = 0;
           const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++] ?? 'x'));
           const qs = new URLSearchParams(query).toString();
