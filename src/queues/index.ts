@@ -2,6 +2,7 @@
 import { auditEvent } from './audit-event.ts';
 import type { JobDef } from './define-job.ts';
 import { notificationSend } from './notification-send.ts';
+import { safetyEscalate } from './safety-escalate.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
 
@@ -10,6 +11,7 @@ export const jobs = {
   safetyOutreach,
   vapiCall,
   notificationSend,
+  safetyEscalate,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);
