@@ -13,6 +13,9 @@ import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { safetyContactRoutes } from './routes/safety-contacts.ts';
+import { safetyRoutes } from './routes/safety.ts';
+import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +45,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', safetyContactRoutes(deps));
+  app.route('/', safetyRoutes(deps));
+  app.route('/', twilioWebhookRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });

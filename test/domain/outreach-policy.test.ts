@@ -89,3 +89,36 @@ describe('outreach policy', () => {
     expect(stepDelayMs(plan, 1, 0, lateBerlin)).toBe(0);
   });
 });
+
+describe('safety contact rules', async () => {
+  const { contactProblem, normalisePhone } = await import('../../src/domain/safety-contact-rules.ts');
+  const base = {
+    contact_user_id: null, external_first_name: 'Sam', external_last_name: null, external_phone_number: '+14155550123', external_email: null,
+    allowed_communication_methods: ['sms' as const], preferred_communication_method: null, preferred_contact_time: null, timezone: null,
+  };
+  it.each([
+    [{}, null],
+    [{ contact_user_id: '7d0e1c1e-0000-4000-8000-000000000000' }, 'contact_user_id'],
+    [{ external_first_name: ' ' }, 'external_first_name'],
+    [{ external_phone_number: null }, 'external_phone_number'],
+    [{ external_phone_number: '4155550123' }, 'external_phone_number'],
+    [{ external_phone_number: '+1415555' }, 'external_phone_number'],
+    [{ external_email: 'not-an-email' }, 'external_email'],
+    [{ allowed_communication_methods: [] }, 'allowed_communication_methods'],
+    [{ allowed_communication_methods: ['sms', 'sms'] }, 'allowed_communication_methods'],
+    [{ allowed_communication_methods: ['email'] }, 'allowed_communication_methods'],
+    [{ allowed_communication_methods: ['in_app'] }, 'allowed_communication_methods'],
+    [{ preferred_communication_method: 'voice' }, 'preferred_communication_method'],
+    [{ timezone: 'Mars/Olympus' }, 'timezone'],
+    [{ preferred_contact_time: { start: '09:00', end: '21:00' } }, 'timezone'],
+    [{ preferred_contact_time: { start: '09:00', end: '09:00' }, timezone: 'UTC' }, 'preferred_contact_time'],
+    [{ preferred_contact_time: { start: '21:00', end: '07:00' }, timezone: 'Europe/Berlin' }, null],
+  ])('%o → %s', (change, field) => {
+    expect(contactProblem({ ...base, ...change } as never)?.field ?? null).toBe(field);
+  });
+  it('an internal contact may allow any method (its reachability is checked at outreach time)', () => {
+    const internal = { ...base, external_first_name: null, external_phone_number: null, contact_user_id: '7d0e1c1e-0000-4000-8000-000000000000', allowed_communication_methods: ['in_app', 'sms'] as const };
+    expect(contactProblem(internal as never)).toBeNull();
+    expect(normalisePhone('+4915112345678')).toBe('+4915112345678');
+  });
+});
