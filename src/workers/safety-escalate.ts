@@ -1,8 +1,10 @@
 // One step of an incident's outreach: claim the attempt (contact_logs row first), deliver, record, and
 // enqueue what follows — the next contact after the escalation delay if delivered, the next method or
-// contact at once if not, and past the last step: the incident is exhausted (critical system event).
+// contact at once if not, and past the last step: the incident is exhausted (critical system event, and
+// the job fails for good so the board's Failed list shows it).
 // Retry / duplicate: the attempt row exists → nothing is sent again; the successor's outbox id is fixed.
 // Crash after the provider answered but before the outcome was written: see priorOutcome (never resent).
+import { UnrecoverableError } from 'bullmq';
 import type { Payload } from '../queues/define-job.ts';
 import type { safetyEscalate } from '../queues/safety-escalate.ts';
 import type { JobContext } from './context.ts';
@@ -68,6 +70,8 @@ async function exhaust(ctx: JobContext, incident: SafetyIncident) {
     });
     return true;
   });
-  if (closed) ctx.log.error({ incident_id: incident.id, planned: attempts.length, delivered }, 'safety outreach exhausted: nobody acknowledged');
-  return { incident_id: incident.id, status: closed ? 'exhausted' : 'acknowledged', planned_attempts: attempts.length, delivered_attempts: delivered };
+  if (!closed) return { incident_id: incident.id, status: 'acknowledged' };
+  ctx.log.error({ incident_id: incident.id, planned: attempts.length, delivered }, 'safety outreach exhausted: nobody acknowledged');
+  // Fail the job for good: it stays in the board's Failed list (kept forever), where an operator looks.
+  throw new UnrecoverableError(`safety outreach exhausted: nobody acknowledged incident ${incident.id} (${delivered}/${attempts.length} attempts delivered)`);
 }

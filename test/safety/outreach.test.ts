@@ -14,6 +14,7 @@ import { acknowledgeIncident } from '../../src/safety/acknowledge.ts';
 import { processSafetyEscalate } from '../../src/workers/safety-escalate.ts';
 import { attemptLogId } from '../../src/safety/attempts.ts';
 import { ContactLog } from '../../src/entities/contact-log.entity.ts';
+import { safetyEscalate } from '../../src/queues/safety-escalate.ts';
 import { attemptsOf, incidentsOf, jobContext, raiseTrigger, startSafetyWorld, waitForIncident, TWILIO_SID, type SafetyWorld } from './harness.ts';
 
 let world: SafetyWorld;
@@ -114,6 +115,9 @@ describe('safety outreach', () => {
     expect(attempts[1]!.errorMessage).toMatch(/smtp 550/);
     const event = await world.platform.orm.em.fork().findOneOrFail(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' });
     expect(event).toMatchObject({ severity: 'critical', eventData: expect.objectContaining({ delivered_attempts: 0, planned_attempts: 3 }) });
+    // The operator's board: the exhaustion step sits in the Failed list with a plain reason.
+    const failed = await eventually(async () => (await world.platform.producer.queue(safetyEscalate).getFailed()).find((j) => j.data.incident_id === event.eventData.incident_id));
+    expect(failed.failedReason).toMatch(/safety outreach exhausted: nobody acknowledged/);
   });
 
   it('a user without reachable contacts is exhausted at once (never silent)', async () => {
