@@ -2,7 +2,9 @@
 // an id derived from (incident, step) — the step fixes contact and method —, so a retried or duplicated
 // step job finds it and never sends again. contact_metadata.state: sending → sent | failed | unknown.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ContactInitiator, ContactMethod } from '../domain/enums.ts';
+import { LockMode } from '@mikro-orm/core';
+import type { ContactInitiator } from '../domain/enums.ts';
+import type { OutreachStep } from '../domain/outreach-policy.ts';
 import { ContactLog } from '../entities/contact-log.entity.ts';
 import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { SafetyContact } from '../entities/safety-contact.entity.ts';
@@ -16,33 +18,46 @@ export type AttemptState = 'sending' | 'sent' | 'failed' | 'unknown';
 
 export const attemptLogId = (incidentId: string, step: number) => deterministicUuid(`outreach-attempt:${incidentId}:${step}`);
 
-/** Inserts the attempt row if absent and moves the incident's current step forward; `fresh` = this call inserted it. */
-export async function claimAttempt(
-  em: EntityManager,
-  a: { incident: SafetyIncident; step: number; contactId: string | null; method: ContactMethod; initiatedBy: ContactInitiator },
-): Promise<{ log: ContactLog; fresh: boolean }> {
-  const id = attemptLogId(a.incident.id, a.step);
-  const inserted = await em.transactional(async (tx) => {
+export type Claim =
+  | { log: ContactLog; fresh: boolean; planned: OutreachStep; plan: OutreachStep[] }
+  | { skipped: 'closed' | 'superseded' | 'past_plan' };
+
+/**
+ * Inserts the attempt row if absent and moves the incident's current step forward; `fresh` = this call
+ * inserted it. The incident row is locked meanwhile, so a re-plan (a critical trigger joining) and a
+ * claim never interleave: the step's contact and method are read from the plan under that lock.
+ */
+export async function claimAttempt(em: EntityManager, a: { incidentId: string; step: number; initiatedBy: ContactInitiator }): Promise<Claim> {
+  const id = attemptLogId(a.incidentId, a.step);
+  type Claimed = Omit<Extract<Claim, { log: ContactLog }>, 'log'> | Extract<Claim, { skipped: string }>;
+  const claim = await em.transactional(async (tx): Promise<Claimed> => {
+    const incident = await tx.findOneOrFail(SafetyIncident, a.incidentId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (incident.status !== 'open') return { skipped: 'closed' as const };
+    if (a.step < incident.currentStep) return { skipped: 'superseded' as const };
+    const planned = incident.plan[a.step];
+    if (!planned) return { skipped: 'past_plan' as const };
+    const contact = await tx.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id });
     const res = await tx
       .createQueryBuilder(ContactLog)
       .insert({
         id,
-        safetyContact: a.contactId,
-        user: a.incident.user.id,
+        safetyContact: contact?.id ?? null,
+        user: incident.user.id,
         attemptedAt: new Date(),
-        contactMethod: a.method,
+        contactMethod: planned.method,
         success: false,
-        reason: a.incident.triggers[0]?.trigger === 'manual_alert' ? 'manual_alert' : 'crisis_detected',
+        reason: incident.triggers[0]?.trigger === 'manual_alert' ? 'manual_alert' : 'crisis_detected',
         initiatedBy: a.initiatedBy,
-        contactMetadata: { incident_id: a.incident.id, step: a.step, state: 'sending' },
+        contactMetadata: { incident_id: incident.id, step: a.step, state: 'sending' },
       })
       .onConflict('id')
       .ignore()
       .execute('run');
-    await tx.createQueryBuilder(SafetyIncident).update({ currentStep: a.step }).where({ id: a.incident.id, currentStep: { $lt: a.step } }).execute();
-    return res.affectedRows > 0;
+    incident.currentStep = Math.max(incident.currentStep, a.step);
+    return { fresh: res.affectedRows > 0, planned, plan: incident.plan };
   });
-  return { log: await em.findOneOrFail(ContactLog, id, { refresh: true }), fresh: inserted };
+  if ('skipped' in claim) return claim;
+  return { ...claim, log: await em.findOneOrFail(ContactLog, id, { refresh: true }) };
 }
 
 /** What an earlier run of the attempt concluded, for a run that finds the row already written. */

@@ -2,6 +2,7 @@
 // Shared by the safety-outreach processor and POST /v1/safety/alerts (which needs the id at once).
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ContactLog } from '../entities/contact-log.entity.ts';
 import { SafetyContact } from '../entities/safety-contact.entity.ts';
 import { SafetyIncident, type IncidentTrigger } from '../entities/safety-incident.entity.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
@@ -11,6 +12,7 @@ import { isEmergency, planOutreach, stepDelayMs, type PolicyContact } from '../d
 import { enqueueInTransaction } from '../queues/producer.ts';
 import { safetyEscalate } from '../queues/safety-escalate.ts';
 import type { OUTREACH_TRIGGERS } from '../queues/safety-outreach.ts';
+import { attemptLogId } from './attempts.ts';
 
 export interface TriggerInput {
   userId: string;
@@ -48,10 +50,13 @@ export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput,
   const dedupeSince = now.getTime() - opts.dedupeMinutes * 60_000;
   const joinable = recent.find((i) => i.status === 'open' || (i.status === 'acknowledged' && (i.acknowledgedAt?.getTime() ?? 0) >= dedupeSince));
   if (joinable) {
-    joinable.triggers = [...joinable.triggers, trigger];
-    joinable.lastTriggerAt = now;
-    if (input.crisisLevel === 'critical') joinable.crisisLevel = 'critical';
-    return { incident: joinable, outcome: 'joined', jobs: [] };
+    // Lock an open incident before changing it: a step being claimed reads its plan under the same lock.
+    const incident = joinable.status === 'open' ? await tx.findOneOrFail(SafetyIncident, joinable.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : joinable;
+    incident.triggers = [...incident.triggers, trigger];
+    incident.lastTriggerAt = now;
+    if (input.crisisLevel === 'critical') incident.crisisLevel = 'critical';
+    const becomesEmergency = incident.status === 'open' && !incident.emergency && isEmergency(input.trigger, input.crisisLevel);
+    return { incident, outcome: 'joined', jobs: becomesEmergency ? await replanAsEmergency(tx, incident, now) : [] };
   }
 
   const emergency = isEmergency(input.trigger, input.crisisLevel);
@@ -71,6 +76,25 @@ export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput,
     ...(stepDelayMs(plan, 0, 0, now) > 0 ? { delay: stepDelayMs(plan, 0, 0, now) } : {}),
   });
   return { incident, outcome: 'opened', jobs: [first] };
+}
+
+/**
+ * A critical trigger joined an incident that was not an emergency: the steps already started stay, the
+ * rest is planned again as an emergency (quiet hours ignored, emergency contacts first, no (contact,
+ * method) attempted twice), and the next step runs now instead of after the delay or window.
+ */
+async function replanAsEmergency(tx: EntityManager, incident: SafetyIncident, now: Date): Promise<OutboxJob[]> {
+  const started = await tx.count(ContactLog, { id: attemptLogId(incident.id, incident.currentStep) });
+  const kept = incident.plan.slice(0, incident.currentStep + started);
+  const tried = new Set(kept.map((s) => `${s.contact_id}:${s.method}`));
+  const rest = planOutreach(await loadPolicyContacts(tx, incident.user.id), { emergency: true, now }).filter((s) => !tried.has(`${s.contact_id}:${s.method}`));
+  incident.plan = [...kept, ...rest];
+  incident.emergency = true;
+  const step = kept.length;
+  // Nothing new to try: the step already scheduled (escalation or exhaustion) keeps its time, so the
+  // people already contacted still get the escalation delay to acknowledge.
+  if (rest.length === 0) return [];
+  return [enqueueInTransaction(tx, safetyEscalate, { incident_id: incident.id, step }, { jobKey: `${incident.id}:${step}:emergency` })];
 }
 
 /** The user's active contacts with what each can be reached by (phone, email, a live Hearth account). */

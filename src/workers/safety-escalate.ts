@@ -27,15 +27,14 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
   if (p.step < incident.currentStep) return { skipped: 'superseded' };
   if (p.step >= incident.plan.length) return exhaust(ctx, incident);
 
-  const planned = incident.plan[p.step]!;
-  const contact = await ctx.em.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id }, { populate: ['contactUser'] });
-  const { log, fresh } = await claimAttempt(ctx.em, {
-    incident,
+  const claim = await claimAttempt(ctx.em, {
+    incidentId: incident.id,
     step: p.step,
-    contactId: contact?.id ?? null,
-    method: planned.method,
     initiatedBy: p.step === 0 ? (incident.triggers[0]?.trigger === 'manual_alert' ? 'user' : 'system') : 'escalation',
   });
+  if ('skipped' in claim) return claim;
+  const { log, fresh, planned, plan } = claim;
+  const contact = await ctx.em.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id }, { populate: ['contactUser'] });
 
   let outcome: DeliveryOutcome;
   // A re-run: keep what the first run concluded; only database-only deliveries are redone after a crash.
@@ -44,8 +43,8 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
   else outcome = await deliver({ em: ctx.em, config, incident, contact, method: planned.method, logId: log.id });
 
   const now = new Date();
-  const next = nextStep(incident.plan, p.step, outcome.ok);
-  const delayMs = stepDelayMs(incident.plan, next, outcome.ok ? config.OUTREACH_ESCALATE_MINUTES * 60_000 : 0, now);
+  const next = nextStep(plan, p.step, outcome.ok);
+  const delayMs = stepDelayMs(plan, next, outcome.ok ? config.OUTREACH_ESCALATE_MINUTES * 60_000 : 0, now);
   const row = await finishAttempt(ctx.em, { log, contactId: contact?.id ?? null, outcome, incidentId: incident.id, next, delayMs });
   for (const job of [...(outcome.ok ? (outcome.jobs ?? []) : []), ...(row ? [row] : [])]) void relayNow(ctx.em, ctx.producer, job);
 

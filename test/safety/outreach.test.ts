@@ -136,7 +136,7 @@ describe('safety outreach', () => {
     await sleep(1_000);
     const incidents = await incidentsOf(world.platform, user.id);
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]!.crisisLevel).toBe('critical');
+    expect(incidents[0]).toMatchObject({ crisisLevel: 'critical', emergency: true, status: 'open' }); // nothing new to try: not exhausted early
     expect(smsTo(contacts[0]!.externalPhoneNumber!)).toHaveLength(1);
   });
 
@@ -151,6 +151,12 @@ describe('safety outreach', () => {
     expect(step0.options?.delay).toBeGreaterThan(3_600_000);
     await sleep(1_500);
     expect(smsTo(quiet.contacts[0]!.externalPhoneNumber!)).toHaveLength(0);
+
+    // A critical trigger joining the waiting incident makes it an emergency: the contact is reached now.
+    await raiseTrigger(world.platform, quiet.user.id, { level: 'critical' });
+    await eventually(async () => smsTo(quiet.contacts[0]!.externalPhoneNumber!)[0]);
+    const upgraded = (await incidentsOf(world.platform, quiet.user.id))[0]!;
+    expect(upgraded).toMatchObject({ emergency: true, crisisLevel: 'critical', plan: [expect.objectContaining({ not_before: null })] });
 
     const urgent = await userWith([{ preferredContactTime: closed, timezone: 'UTC' }]);
     await raiseTrigger(world.platform, urgent.user.id, { level: 'critical' });
