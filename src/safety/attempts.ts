@@ -19,24 +19,24 @@ export type AttemptState = 'sending' | 'sent' | 'failed' | 'unknown';
 export const attemptLogId = (incidentId: string, step: number) => deterministicUuid(`outreach-attempt:${incidentId}:${step}`);
 
 export type Claim =
-  | { log: ContactLog; fresh: boolean; planned: OutreachStep; plan: OutreachStep[] }
+  | { logId: string; prior: ContactLog | null; contact: SafetyContact | null; planned: OutreachStep; plan: OutreachStep[] }
   | { skipped: 'closed' | 'superseded' | 'past_plan' };
 
 /**
- * Inserts the attempt row if absent and moves the incident's current step forward; `fresh` = this call
- * inserted it. The incident row is locked meanwhile, so a re-plan (a critical trigger joining) and a
+ * Inserts the attempt row if absent and moves the incident's current step forward; `prior` = the row an
+ * earlier run wrote (null when this call inserted it). The incident row is locked meanwhile, so a re-plan (a critical trigger joining) and a
  * claim never interleave: the step's contact and method are read from the plan under that lock.
  */
 export async function claimAttempt(em: EntityManager, a: { incidentId: string; step: number; initiatedBy: ContactInitiator }): Promise<Claim> {
   const id = attemptLogId(a.incidentId, a.step);
-  type Claimed = Omit<Extract<Claim, { log: ContactLog }>, 'log'> | Extract<Claim, { skipped: string }>;
+  type Claimed = (Omit<Extract<Claim, { logId: string }>, 'prior'> & { fresh: boolean }) | Extract<Claim, { skipped: string }>;
   const claim = await em.transactional(async (tx): Promise<Claimed> => {
     const incident = await tx.findOneOrFail(SafetyIncident, a.incidentId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (incident.status !== 'open') return { skipped: 'closed' as const };
     if (a.step < incident.currentStep) return { skipped: 'superseded' as const };
     const planned = incident.plan[a.step];
     if (!planned) return { skipped: 'past_plan' as const };
-    const contact = await tx.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id });
+    const contact = await tx.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id }, { populate: ['contactUser'] });
     const res = await tx
       .createQueryBuilder(ContactLog)
       .insert({
@@ -54,10 +54,11 @@ export async function claimAttempt(em: EntityManager, a: { incidentId: string; s
       .ignore()
       .execute('run');
     incident.currentStep = Math.max(incident.currentStep, a.step);
-    return { fresh: res.affectedRows > 0, planned, plan: incident.plan };
+    return { logId: id, fresh: res.affectedRows > 0, contact, planned, plan: incident.plan };
   });
   if ('skipped' in claim) return claim;
-  return { ...claim, log: await em.findOneOrFail(ContactLog, id, { refresh: true }) };
+  const { fresh, ...rest } = claim;
+  return { ...rest, prior: fresh ? null : await em.findOneOrFail(ContactLog, id, { refresh: true }) };
 }
 
 /** What an earlier run of the attempt concluded, for a run that finds the row already written. */
@@ -78,11 +79,11 @@ export function priorOutcome(log: ContactLog): DeliveryOutcome {
  */
 export async function finishAttempt(
   em: EntityManager,
-  a: { log: ContactLog; contactId: string | null; outcome: DeliveryOutcome; incidentId: string; next: number; delayMs: number },
+  a: { logId: string; contactId: string | null; outcome: DeliveryOutcome; incidentId: string; next: number; delayMs: number },
 ): Promise<OutboxJob | null> {
   const { outcome } = a;
   return em.transactional(async (tx) => {
-    const log = await tx.findOneOrFail(ContactLog, a.log.id, { refresh: true });
+    const log = await tx.findOneOrFail(ContactLog, a.logId, { refresh: true });
     const state: AttemptState = outcome.ok ? 'sent' : outcome.unknown ? 'unknown' : 'failed';
     if (log.contactMetadata.state === 'sending') {
       log.success = outcome.ok;

@@ -39,10 +39,18 @@ const RECENT_MS = 7 * 24 * 3600_000;
  */
 export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput, opts: { dedupeMinutes: number; now?: Date }): Promise<IncidentResult | null> {
   const now = opts.now ?? new Date();
-  const user = await tx.findOne(User, { id: input.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!user) return null;
   const key = `${input.trigger}:${input.sourceId}`;
-  const recent = await tx.find(SafetyIncident, { user: user.id, openedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, { orderBy: { openedAt: 'desc' }, limit: 50 });
+  const recentIncidents = () =>
+    tx.find(SafetyIncident, { user: input.userId, openedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, { orderBy: { openedAt: 'desc' }, limit: 50, refresh: true });
+  // A retry (or the job behind a manual alert, recorded by the API) needs no lock.
+  const seen = (await recentIncidents()).find((i) => i.triggers.some((t) => t.key === key));
+  if (seen) return { incident: seen, outcome: 'recorded', jobs: [] };
+  // FOR NO KEY UPDATE serialises the user's triggers without blocking inserts that reference the user
+  // (contact_logs of a running step take FOR KEY SHARE on it).
+  const [locked] = await tx.execute<{ id: string }[]>('select id from users where id = ? for no key update', [input.userId]);
+  if (!locked) return null;
+  const user = tx.getReference(User, input.userId);
+  const recent = await recentIncidents();
   const already = recent.find((i) => i.triggers.some((t) => t.key === key));
   if (already) return { incident: already, outcome: 'recorded', jobs: [] };
 

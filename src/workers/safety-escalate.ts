@@ -10,7 +10,6 @@ import type { safetyEscalate } from '../queues/safety-escalate.ts';
 import type { JobContext } from './context.ts';
 import { getConfig } from '../config.ts';
 import { ContactLog } from '../entities/contact-log.entity.ts';
-import { SafetyContact } from '../entities/safety-contact.entity.ts';
 import { SafetyIncident } from '../entities/safety-incident.entity.ts';
 import { nextStep, stepDelayMs } from '../domain/outreach-policy.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
@@ -33,19 +32,18 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
     initiatedBy: p.step === 0 ? (incident.triggers[0]?.trigger === 'manual_alert' ? 'user' : 'system') : 'escalation',
   });
   if ('skipped' in claim) return claim;
-  const { log, fresh, planned, plan } = claim;
-  const contact = await ctx.em.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id }, { populate: ['contactUser'] });
+  const { logId, prior, contact, planned, plan } = claim;
 
   let outcome: DeliveryOutcome;
   // A re-run: keep what the first run concluded; only database-only deliveries are redone after a crash.
-  if (!fresh && (log.contactMetadata.state !== 'sending' || !redoable(planned.method))) outcome = priorOutcome(log);
+  if (prior && (prior.contactMetadata.state !== 'sending' || !redoable(planned.method))) outcome = priorOutcome(prior);
   else if (!contact?.isActive) outcome = { ok: false, error: 'contact removed or deactivated since the plan was made', messageContent: null };
-  else outcome = await deliver({ em: ctx.em, config, incident, contact, method: planned.method, logId: log.id });
+  else outcome = await deliver({ em: ctx.em, config, incident, contact, method: planned.method, logId });
 
   const now = new Date();
   const next = nextStep(plan, p.step, outcome.ok);
   const delayMs = stepDelayMs(plan, next, outcome.ok ? config.OUTREACH_ESCALATE_MINUTES * 60_000 : 0, now);
-  const row = await finishAttempt(ctx.em, { log, contactId: contact?.id ?? null, outcome, incidentId: incident.id, next, delayMs });
+  const row = await finishAttempt(ctx.em, { logId, contactId: contact?.id ?? null, outcome, incidentId: incident.id, next, delayMs });
   for (const job of [...(outcome.ok ? (outcome.jobs ?? []) : []), ...(row ? [row] : [])]) void relayNow(ctx.em, ctx.producer, job);
 
   const result = { incident_id: incident.id, step: p.step, method: planned.method, delivered: outcome.ok, next, delay_ms: delayMs };
