@@ -1,7 +1,9 @@
 // Safety outreach latency: from POST /v1/safety/alerts to the first request the (fake) Twilio receives,
 // over 200 incidents, while the workers also chew through 1,000 background jobs. Runs against its own
 // database and Redis prefix (both removed at the end). Usage: node_modules/.bin/node bench/safety.ts
+// (BENCH_INCIDENTS, BENCH_BACKGROUND_JOBS, BENCH_IN_PROCESS=1, BENCH_LOG_LEVEL, WORKER_CONCURRENCY override the defaults.)
 import { randomBytes, randomInt } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
@@ -42,8 +44,18 @@ await orm.migrator.up();
 const log = createLogger(config.LOG_LEVEL);
 const producer = new Producer(producerConnection(config.REDIS_URL), config.REDIS_PREFIX);
 const app = createApp({ config, orm, producer, log });
-const workers = startWorkerRuntime({ orm, producer, log, registrations, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY });
-const relay = startOutboxRelay({ em: orm.em, producer, log, intervalMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE });
+// As deployed (Procfile): the API here, workers + clock in a process of their own. BENCH_IN_PROCESS=1 runs all in one.
+const inProcess = process.env.BENCH_IN_PROCESS === '1';
+const workers = inProcess ? startWorkerRuntime({ orm, producer, log, registrations, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY }) : null;
+const relay = inProcess ? startOutboxRelay({ em: orm.em, producer, log, intervalMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE }) : null;
+const child = inProcess ? null : spawn(process.execPath, ['src/main.ts', 'worker', 'clock'], { env: { ...process.env, LOG_LEVEL: 'info', DATABASE_POOL_MAX: '20' }, stdio: ['ignore', 'pipe', 'inherit'] });
+if (child) {
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('hearth ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`worker process exited ${code}`)));
+  });
+  child.stdout!.resume();
+}
 
 try {
   // One user with one SMS contact per incident; the contact's number identifies the incident at Twilio.
@@ -86,13 +98,18 @@ try {
   console.table({
     incidents: { value: INCIDENTS }, 'accepted (202)': { value: statuses.filter((s) => s === 202).length }, 'reached Twilio': { value: latencies.length },
     'duplicate sends': { value: duplicates }, 'background jobs': { value: BACKGROUND_JOBS }, 'worker concurrency': { value: config.WORKER_CONCURRENCY },
+    processes: { value: inProcess ? 'one' : 'api | worker+clock' },
     'p50 ms': { value: Math.round(q(0.5)) }, 'p95 ms': { value: Math.round(q(0.95)) }, 'p99 ms': { value: Math.round(q(0.99)) }, 'max ms': { value: Math.round(q(1)) },
     'API 202 p50 ms': { value: Math.round(quantile(apiMs, 0.5)) }, 'API 202 p99 ms': { value: Math.round(quantile(apiMs, 0.99)) },
     'wall s': { value: Number(((performance.now() - wall) / 1000).toFixed(1)) },
   });
 } finally {
-  await relay.stop();
-  await workers.close(5_000);
+  await relay?.stop();
+  await workers?.close(5_000);
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
   await producer.close();
   producer.connection.disconnect();
   await orm.close();
