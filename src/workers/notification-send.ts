@@ -12,7 +12,6 @@ import { SystemEvent } from '../entities/system-event.entity.ts';
 import { checkinReminderMessage, personName } from '../domain/outreach-templates.ts';
 import { deterministicUuid } from '../lib/ids.ts';
 import { sendersFor } from '../lib/notify/index.ts';
-import { recordSystemEvent } from './record-event.ts';
 
 export async function processNotificationSend(p: Payload<typeof notificationSend>, ctx: JobContext) {
   const sender = sendersFor(getConfig())[p.channel];
@@ -21,16 +20,15 @@ export async function processNotificationSend(p: Payload<typeof notificationSend
   const to = p.channel === 'sms' ? user?.phoneNumber : user?.email;
   if (!user || !to) return { skipped: user ? 'no_address' : 'no_user' };
 
-  const key = `notification:${p.channel}:${p.template}:${p.ref_id}`;
-  const keyId = deterministicUuid(key);
-  if (await ctx.em.findOne(SystemEvent, keyId)) return { skipped: 'already_sent' };
-  await recordSystemEvent(ctx.em, key, {
-    userId: user.id,
-    eventType: 'notification.sent',
-    eventCategory: 'scheduling',
-    severity: 'info',
-    eventData: { channel: p.channel, template: p.template, ref_id: p.ref_id },
-  });
+  const keyId = deterministicUuid(`notification:${p.channel}:${p.template}:${p.ref_id}`);
+  // Claim the send atomically: of two concurrent runs, only the one whose insert lands sends.
+  const claimed = await ctx.em
+    .createQueryBuilder(SystemEvent)
+    .insert({ id: keyId, user: user.id, eventType: 'notification.sent', eventCategory: 'scheduling', severity: 'info', eventData: { channel: p.channel, template: p.template, ref_id: p.ref_id }, createdAt: new Date() })
+    .onConflict('id')
+    .ignore()
+    .execute('run');
+  if (claimed.affectedRows === 0) return { skipped: 'already_sent' };
   try {
     const result = await sender.send({ to, ...checkinReminderMessage({ userName: personName(user) }), key: keyId });
     ctx.log.info({ channel: p.channel, template: p.template, ref_id: p.ref_id }, 'notification sent');
