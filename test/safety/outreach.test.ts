@@ -172,6 +172,17 @@ describe('safety outreach', () => {
     expect(again).toMatchObject({ step: 0, delivered: true, next: 2 });
     expect(smsTo(contacts[0]!.externalPhoneNumber!)).toHaveLength(1);
 
+    // Two runs of one step at once (a stalled job re-run while the first still runs): one text.
+    const twice = await userWith([{}]);
+    const emTwice = world.platform.orm.em.fork();
+    const both = emTwice.create(SafetyIncident, {
+      user: twice.user.id, crisisLevel: 'critical', emergency: true, triggers: [], lastTriggerAt: new Date(),
+      plan: [{ contact_id: twice.contacts[0]!.id, method: 'sms' as const, not_before: null }],
+    });
+    await emTwice.flush();
+    await Promise.all([0, 1].map(() => processSafetyEscalate({ incident_id: both.id, step: 0 }, jobContext(world.platform))));
+    expect(smsTo(twice.contacts[0]!.externalPhoneNumber!)).toHaveLength(1);
+
     // Another incident whose step 0 claimed its attempt and then died before recording the answer.
     const crashed = await userWith([{}, {}]);
     const em = world.platform.orm.em.fork();
