@@ -5,6 +5,7 @@
 // Retry / duplicate: the attempt row exists → nothing is sent again; the successor's outbox id is fixed.
 // Crash after the provider answered but before the outcome was written: see priorOutcome (never resent).
 import { UnrecoverableError } from 'bullmq';
+import { LockMode } from '@mikro-orm/core';
 import type { Payload } from '../queues/define-job.ts';
 import type { safetyEscalate } from '../queues/safety-escalate.ts';
 import type { JobContext } from './context.ts';
@@ -24,7 +25,7 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
   if (incident.status !== 'open') return { skipped: incident.status };
   // A later step already ran: this one finished earlier (it enqueued that step), nothing left to do.
   if (p.step < incident.currentStep) return { skipped: 'superseded' };
-  if (p.step >= incident.plan.length) return exhaust(ctx, incident);
+  if (p.step >= incident.plan.length) return exhaust(ctx, incident, p.step);
 
   const claim = await claimAttempt(ctx.em, {
     incidentId: incident.id,
@@ -52,12 +53,15 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
 }
 
 /** Nobody acknowledged and no step is left: close the incident and raise a critical event for the operator. */
-async function exhaust(ctx: JobContext, incident: SafetyIncident) {
+async function exhaust(ctx: JobContext, incident: SafetyIncident, step: number) {
   const attempts = incident.plan.map((_, i) => attemptLogId(incident.id, i));
   const delivered = attempts.length ? await ctx.em.count(ContactLog, { id: { $in: attempts }, success: true }) : 0;
   const closed = await ctx.em.transactional(async (tx) => {
-    const n = await tx.nativeUpdate(SafetyIncident, { id: incident.id, status: 'open' }, { status: 'exhausted', closedAt: new Date() });
-    if (n === 0) return false; // acknowledged meanwhile
+    // Under the incident lock: an emergency re-plan may have added steps since it was read.
+    const locked = await tx.findOneOrFail(SafetyIncident, incident.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (locked.status !== 'open' || step < locked.plan.length) return false;
+    locked.status = 'exhausted';
+    locked.closedAt = new Date();
     await recordSystemEvent(tx, `safety-exhausted:${incident.id}`, {
       userId: incident.user.id,
       eventType: 'safety.outreach_exhausted',
@@ -67,7 +71,7 @@ async function exhaust(ctx: JobContext, incident: SafetyIncident) {
     });
     return true;
   });
-  if (!closed) return { incident_id: incident.id, status: 'acknowledged' };
+  if (!closed) return { incident_id: incident.id, skipped: 'acknowledged_or_replanned' };
   ctx.log.error({ incident_id: incident.id, planned: attempts.length, delivered }, 'safety outreach exhausted: nobody acknowledged');
   // Fail the job for good: it stays in the board's Failed list (kept forever), where an operator looks.
   throw new UnrecoverableError(`safety outreach exhausted: nobody acknowledged incident ${incident.id} (${delivered}/${attempts.length} attempts delivered)`);
