@@ -50,6 +50,24 @@ const EnvSchema = z
     SCHEDULE_CLAIMERS: intFrom(1, 3),
     SCHEDULE_MIN_INTERVAL: intFrom(1, 15),
     SCHEDULE_ENQUEUE: z.enum(['outbox', 'direct']).default('outbox'),
+    // ── Safety network (issue 7): outreach policy, providers, acknowledge links ──
+    /** A trigger within this many minutes of an acknowledged incident joins it (an open one always does). */
+    OUTREACH_DEDUPE_MINUTES: z.coerce.number().min(0).default(30),
+    /** Minutes without acknowledgement before the next contact is reached (fractions for tests). */
+    OUTREACH_ESCALATE_MINUTES: z.coerce.number().positive().default(10),
+    /** HMAC key of the acknowledge links sent to external contacts. */
+    SAFETY_LINK_SECRET: z.string().min(32, 'at least 32 characters').default('hearth-dev-safety-link-secret-0123456789'),
+    /** Public origin of the API: acknowledge links and the Twilio status callback URL (signed as seen by Twilio). */
+    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
+    TWILIO_ACCOUNT_SID: z.string().optional(),
+    TWILIO_AUTH_TOKEN: z.string().optional(),
+    TWILIO_FROM_NUMBER: z.string().optional(),
+    /** e.g. smtps://user:pass@smtp.example.com:465 */
+    SMTP_URL: z.string().optional(),
+    SMTP_FROM: z.string().default('Hearth <safety@hearth.invalid>'),
+    /** The Vapi assistant (voices.assistant_id) that places safety outreach calls. */
+    VAPI_OUTREACH_ASSISTANT_ID: z.string().optional(),
     EMBEDDING_DIMENSIONS: z.coerce
       .number()
       .int()
@@ -85,6 +103,9 @@ const EnvSchema = z
     if (env.NODE_ENV !== 'production') return;
     // Development runs on the local defaults; production must name every secret it relies on.
     if (!env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'required in production' });
+    if (env.SAFETY_LINK_SECRET.startsWith('hearth-dev-')) {
+      ctx.addIssue({ code: 'custom', path: ['SAFETY_LINK_SECRET'], message: 'required in production' });
+    }
     if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['SUPABASE_JWT_SECRET'], message: 'SUPABASE_JWT_SECRET or SUPABASE_URL is required in production' });
     }

@@ -24,6 +24,9 @@ import { supabaseWebhookRoutes } from './routes/supabase-webhooks.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { voiceScheduleRoutes } from './routes/voice-schedules.ts';
+import { safetyContactRoutes } from './routes/safety-contacts.ts';
+import { safetyRoutes } from './routes/safety.ts';
+import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +70,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', memoryRoutes(deps));
   app.route('/', scheduleRoutes(deps));
   app.route('/', voiceScheduleRoutes(deps));
+  app.route('/', safetyContactRoutes(deps));
+  app.route('/', safetyRoutes(deps));
+  app.route('/', twilioWebhookRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 

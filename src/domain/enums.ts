@@ -134,3 +134,11 @@ export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
 /** contact_logs.initiated_by */
 export const CONTACT_INITIATORS = ['system', 'user', 'escalation'] as const;
 export type ContactInitiator = (typeof CONTACT_INITIATORS)[number];
+
+/** safety_incidents.status: open while outreach runs; acknowledged stops it; exhausted = nobody acknowledged. */
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'exhausted'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** safety_incidents.crisis_level: only these levels reach contacts. */
+export const OUTREACH_LEVELS = ['high', 'critical'] as const;
+export type OutreachLevel = (typeof OUTREACH_LEVELS)[number];

@@ -8,6 +8,7 @@ import { MemoryItemSchema } from './memory-item.entity.ts';
 import { MessageSchema } from './message.entity.ts';
 import { OutboxJobSchema } from './outbox-job.entity.ts';
 import { SafetyContactSchema } from './safety-contact.entity.ts';
+import { SafetyIncidentSchema } from './safety-incident.entity.ts';
 import { ScheduleExecutionSchema } from './schedule-execution.entity.ts';
 import { ScheduleSchema } from './schedule.entity.ts';
 import { SystemEventSchema } from './system-event.entity.ts';
@@ -48,6 +49,7 @@ export const entities = [
   // safety network
   SafetyContactSchema,
   ContactLogSchema,
+  SafetyIncidentSchema,
   // engagement
   ActivityEventSchema,
   // infrastructure

@@ -9,6 +9,7 @@ import { recomputeEngagement } from './recompute-engagement.ts';
 import { retention } from './retention.ts';
 import { userErasure } from './user-erasure.ts';
 import { userExport } from './user-export.ts';
+import { safetyEscalate } from './safety-escalate.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { userReconcile } from './user-reconcile.ts';
 import { userSync } from './user-sync.ts';
@@ -30,6 +31,7 @@ export const jobs = {
   memoryExtraction,
   conversationSummary,
   scheduleRun,
+  safetyEscalate,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -8,7 +8,10 @@ import { processConversationSummary } from './conversation-summary.ts';
 import { processMemoryExtraction } from './memory-extraction.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
+import { processNotificationSend } from './notification-send.ts';
 import { processRetention } from './retention.ts';
+import { processSafetyEscalate } from './safety-escalate.ts';
+import { processSafetyOutreach } from './safety-outreach.ts';
 import { processScheduleRun } from './schedule-run.ts';
 import { processUserErasure } from './user-erasure.ts';
 import { processUserExport } from './user-export.ts';
@@ -28,4 +31,7 @@ export const registrations: readonly Registration[] = [
   register(jobs.memoryExtraction, processMemoryExtraction),
   register(jobs.conversationSummary, processConversationSummary),
   register(jobs.scheduleRun, processScheduleRun),
+  register(jobs.safetyOutreach, processSafetyOutreach),
+  register(jobs.safetyEscalate, processSafetyEscalate),
+  register(jobs.notificationSend, processNotificationSend),
 ];

@@ -1,0 +1,35 @@
+// POST /webhooks/twilio/status?log=<contact_logs.id>: Twilio's delivery status callback for outreach SMS,
+// accepted only with a valid X-Twilio-Signature (HMAC-SHA1 with the auth token over the public URL + params).
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { verifyTwilioSignature } from '../../lib/notify/twilio.ts';
+import { relayNow } from '../../queues/outbox-relay.ts';
+import { applySmsStatus } from '../../safety/delivery-status.ts';
+import type { AppDeps } from '../app.ts';
+import type { AppEnv } from '../env.ts';
+import { AppError, errorResponse } from '../errors.ts';
+
+export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+
+export function twilioWebhookRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.post(TWILIO_STATUS_PATH, async (c) => {
+    const token = deps.config.TWILIO_AUTH_TOKEN;
+    if (!token) return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));
+    const raw = await c.req.parseBody();
+    const params = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    // Twilio signs the URL it called: our public origin, this path and the query string as sent.
+    const url = new URL(c.req.url);
+    const signedUrl = new URL(url.pathname + url.search, deps.config.PUBLIC_BASE_URL).href;
+    if (!verifyTwilioSignature(token, c.req.header('x-twilio-signature') ?? '', signedUrl, params)) {
+      return errorResponse(c, new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
+    }
+    const logId = z.uuid().safeParse(c.req.query('log'));
+    if (!logId.success) return c.body(null, 204); // not one of ours; 2xx so Twilio does not retry
+    const row = await applySmsStatus(c.var.em, logId.data, params);
+    if (row) void relayNow(c.var.em, deps.producer, row);
+    c.var.log.info({ log_id: logId.data, status: params.MessageStatus, moved_on: Boolean(row) }, 'twilio status');
+    return c.body(null, 204);
+  });
+  return app;
+}

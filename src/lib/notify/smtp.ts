@@ -1,0 +1,20 @@
+// Email over SMTP (nodemailer). The Message-ID is the attempt's key, so a receiving system that
+// de-duplicates by Message-ID drops a resend; SMTP itself has no idempotency.
+import nodemailer from 'nodemailer';
+import { ProviderError, type MessageSender, type OutboundMessage, type SendResult } from './types.ts';
+
+export function smtpSender(cfg: { url: string; from: string }): MessageSender {
+  const transport = nodemailer.createTransport(cfg.url);
+  return {
+    async send(message: OutboundMessage): Promise<SendResult> {
+      const messageId = `<${message.key}@hearth>`;
+      try {
+        await transport.sendMail({ from: cfg.from, to: message.to, subject: message.subject, text: message.text, messageId });
+      } catch (err) {
+        const e = err as { code?: string; responseCode?: number };
+        throw new ProviderError(`smtp ${e.responseCode ?? ''} ${e.code ?? 'error'}`.replace(/\s+/g, ' '));
+      }
+      return { providerId: messageId, status: 'accepted' };
+    },
+  };
+}
