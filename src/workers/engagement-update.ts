@@ -26,7 +26,10 @@ export async function processEngagementUpdate(p: Payload<typeof engagementUpdate
     const activity: Activity = { at: new Date(p.occurred_at), kind: p.kind, zone: await userZone(em, user.id), crisis: p.crisis };
     const latest = await em.findOne(ActivityEvent, { user }, { orderBy: { occurredAt: 'desc', id: 'desc' } });
     const before = latest ? stateAfter(latest) : EMPTY_ENGAGEMENT;
-    const next = applyActivity(before, activity);
+    // The fold's order is (occurred_at, id): an event that sorts before the latest row, even at the same
+    // instant, is out of order and refolds the history.
+    const inOrder = !latest || activity.at > latest.occurredAt || (activity.at.getTime() === latest.occurredAt.getTime() && id > latest.id);
+    const next = inOrder ? applyActivity(before, activity) : null;
     em.create(ActivityEvent, {
       id, user, kind: p.kind, service: serviceOf(p.kind), sourceId: p.source_id, conversationId: p.conversation_id,
       occurredAt: activity.at, zone: activity.zone, crisis: p.crisis, minutes: p.minutes,

@@ -141,3 +141,17 @@ describe('the API', () => {
     expect((await res.json()).job_id).toBeTruthy();
   });
 });
+
+describe('events at the same instant', () => {
+  it('fold in (time, id) order whatever order they arrive in', async () => {
+    const user = await makeUser(platform.orm.em.fork());
+    const at = '2026-03-01T10:00:00.000Z';
+    const events = [randomUUID(), randomUUID(), randomUUID()].map((source, i) =>
+      activity(user.id, at, { source_id: source, kind: i === 1 ? 'checkin_response' : 'message' }),
+    );
+    for (const e of [...events].reverse()) await run(e);
+    expect((await reloadUser(user.id)).xp).toBe(2 * XP_POINTS.message + XP_POINTS.checkin_response);
+    const rows = await platform.orm.em.fork().find(ActivityEvent, { user: user.id }, { orderBy: { occurredAt: 'asc', id: 'asc' } });
+    expect(rows.at(-1)!.xpAfter).toBe(2 * XP_POINTS.message + XP_POINTS.checkin_response);
+  });
+});
