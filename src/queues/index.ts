@@ -4,12 +4,14 @@ import type { JobDef } from './define-job.ts';
 import { notificationSend } from './notification-send.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
+import { vapiWebhook } from './vapi-webhook.ts';
 
 export const jobs = {
   auditEvent,
   safetyOutreach,
   vapiCall,
   notificationSend,
+  vapiWebhook,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

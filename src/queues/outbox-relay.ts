@@ -43,7 +43,11 @@ export async function relayOutboxBatch(em: EntityManager, producer: Producer, ba
  * The fast path after a request commits: try to relay the row now so the job starts at once. Any
  * failure is left to the polling relay; the row is already durable.
  */
-export async function relayNow(em: EntityManager, producer: Producer, row: OutboxJob): Promise<boolean> {
+export async function relayNow(
+  em: EntityManager,
+  producer: Producer,
+  row: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>,
+): Promise<boolean> {
   try {
     await producer.relay(row);
     await em.fork().nativeUpdate(OutboxJob, { id: row.id, enqueuedAt: null }, { enqueuedAt: new Date() });

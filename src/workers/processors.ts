@@ -2,5 +2,11 @@
 import { jobs } from '../queues/index.ts';
 import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
+import { vapiCallRegistration } from './vapi-call.ts';
+import { vapiWebhookRegistration } from './vapi-webhook.ts';
 
-export const registrations: readonly Registration[] = [register(jobs.auditEvent, processAuditEvent)];
+export const registrations: readonly Registration[] = [
+  register(jobs.auditEvent, processAuditEvent),
+  vapiCallRegistration(),
+  vapiWebhookRegistration(),
+];
