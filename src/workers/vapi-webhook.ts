@@ -11,6 +11,7 @@ import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
 import { describeError } from '../lib/errors.ts';
+import { VapiPermanentError } from '../lib/vapi.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
 import type { Payload } from '../queues/define-job.ts';
@@ -45,7 +46,8 @@ export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: Jo
     // Kept replayable: the event stays with its reason; BullMQ retries, and an admin can replay later.
     const reason = describeError(err);
     await ctx.em.fork().nativeUpdate(WebhookEvent, { id: event.id }, { processingStatus: 'failed', errorMessage: `${reason.name}: ${reason.message}` });
-    throw err;
+    // Vapi refusing a lookup (4xx) will not change by retrying: leave it to a replay.
+    throw err instanceof VapiPermanentError ? new UnrecoverableError(reason.message) : err;
   }
 }
 
@@ -70,7 +72,8 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
 async function findOurCall(tx: EntityManager, message: VapiMessage): Promise<VoiceCall | null> {
   const vapiId = typeof message.call?.id === 'string' ? message.call.id : null;
   const ours = message.call?.assistantOverrides?.metadata?.voice_call_id ?? message.call?.customer?.externalId;
-  const lock = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
+  // The voice is populated: an unloaded assistant_id reference would be flushed as a new voice (docs/data-model.md).
+  const lock = { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] } as const;
   const byVapiId = vapiId ? await tx.findOne(VoiceCall, { vapiCallId: vapiId }, lock) : null;
   if (byVapiId || typeof ours !== 'string' || !/^[0-9a-f-]{36}$/i.test(ours)) return byVapiId;
   const byOurs = await tx.findOne(VoiceCall, { id: ours }, lock);
