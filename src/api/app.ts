@@ -14,6 +14,8 @@ import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
+import { voiceRoutes } from './routes/voices.ts';
+import { callRoutes } from './routes/calls.ts';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +46,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', vapiWebhookRoutes(deps));
+  app.route('/', voiceRoutes(deps));
+  app.route('/', callRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
