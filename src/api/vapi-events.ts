@@ -1,11 +1,13 @@
 // Stores Vapi server messages and hands them to the vapi-webhook job. The stored event is the source of
 // truth: the job carries only its id, and the event row and its outbox row are written by one INSERT
-// statement (atomic), so neither a Redis outage nor a crash after the answer loses a delivery.
+// statement (atomic; src/api/vapi-event-batcher.ts), so neither a Redis outage nor a crash after the
+// answer loses a delivery.
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { stripConversation } from '../domain/conversation-strip.ts';
-import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
+import { enqueueInTransaction } from '../queues/producer.ts';
+import type { VapiEventBatcher } from './vapi-event-batcher.ts';
 import { vapiWebhook } from '../queues/vapi-webhook.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
 import type { Producer } from '../queues/producer.ts';
@@ -27,32 +29,20 @@ export function parseEnvelope(rawBody: string): ServerMessageEnvelope | null {
   return body as ServerMessageEnvelope;
 }
 
-const INSERT_EVENT_AND_JOB = `
-with event as (
-  insert into webhook_events (id, vapi_call_id, event_type, event_key, payload, processing_status, created_at)
-  values (?, ?, ?, ?, ?::jsonb, 'pending', now())
-  on conflict (event_key) do nothing
-  returning id
-)
-insert into outbox_jobs (id, queue, payload, created_at)
-select ?, ?, jsonb_build_object('webhook_event_id', event.id), now() from event
-returning id`;
-
 /**
  * Records one delivery (conversation stripped before it is stored) with its job. Identity = sha256 of the
  * raw body: a redelivery of the same body is dropped (`duplicate`), two different messages are both kept.
  */
-export async function recordVapiEvent(em: EntityManager, producer: Producer, rawBody: string, envelope: ServerMessageEnvelope) {
+export async function recordVapiEvent(batcher: VapiEventBatcher, rawBody: string, envelope: ServerMessageEnvelope) {
   const id = randomUUID();
-  const eventKey = createHash('sha256').update(rawBody).digest('hex');
-  const vapiCallId = typeof envelope.message.call?.id === 'string' ? envelope.message.call.id : null;
-  const job = { id: outboxJobId(vapiWebhook, id), queue: vapiWebhook.name, payload: { webhook_event_id: id }, options: null };
-  const rows = await em.getConnection().execute(INSERT_EVENT_AND_JOB, [
-    id, vapiCallId, envelope.message.type.slice(0, 100), eventKey, JSON.stringify(stripConversation(envelope)), job.id, job.queue,
-  ]);
-  if (rows.length === 0) return { duplicate: true as const };
-  void relayNow(em, producer, job);
-  return { duplicate: false as const, eventId: id };
+  const inserted = await batcher.submit({
+    id,
+    vapiCallId: typeof envelope.message.call?.id === 'string' ? envelope.message.call.id : null,
+    eventType: envelope.message.type.slice(0, 100),
+    eventKey: createHash('sha256').update(rawBody).digest('hex'),
+    payload: JSON.stringify(stripConversation(envelope)),
+  });
+  return inserted ? { duplicate: false as const, eventId: id } : { duplicate: true as const };
 }
 
 export type ReplayOutcome = 'replayed' | 'not_found' | 'already_processed';

@@ -57,6 +57,18 @@ export async function relayNow(
   }
 }
 
+/** relayNow for many rows at once: one Redis round of adds, one UPDATE for the rows that made it. */
+export async function relayManyNow(
+  em: EntityManager,
+  producer: Producer,
+  rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[],
+): Promise<number> {
+  const results = await Promise.allSettled(rows.map((row) => producer.relay(row)));
+  const relayed = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id);
+  if (relayed.length === 0) return 0;
+  return em.fork().nativeUpdate(OutboxJob, { id: { $in: relayed }, enqueuedAt: null }, { enqueuedAt: new Date() }).catch(() => 0);
+}
+
 export interface OutboxRelay {
   stop(): Promise<void>;
 }

@@ -120,6 +120,14 @@ describe('delivery order and duplicates', () => {
     expect(events[0]!.eventType).toBe('status-update');
   });
 
+  it('the same delivery arriving several times at once is stored once', async () => {
+    const { vapiCall } = await placedCall();
+    const body = JSON.stringify(callMessages(vapiCall).inProgress);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => post(body)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    await settled(vapiCall.id, 1);
+  });
+
   it('a status-update after the end-of-call report does not reopen the call', async () => {
     const { row, vapiCall } = await placedCall();
     const m = callMessages(vapiCall);

@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { adminAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
+import { VapiEventBatcher } from '../vapi-event-batcher.ts';
 import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
 
 const receive = createRoute({
@@ -36,6 +37,7 @@ const replay = createRoute({
 
 export function vapiWebhookRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  const batcher = new VapiEventBatcher(deps.orm.em, deps.producer);
   app.use('/admin/api/webhook-events/*', adminAuth(deps.config.ADMIN_TOKEN!));
   app.openapi(receive, async (c) => {
     const raw = await c.req.text();
@@ -44,7 +46,7 @@ export function vapiWebhookRoutes(deps: AppDeps) {
     }
     const envelope = parseEnvelope(raw);
     if (!envelope) throw new AppError('BAD_REQUEST', 'expected a Vapi server message: { "message": { "type": ... } }');
-    const result = await recordVapiEvent(c.var.em, deps.producer, raw, envelope);
+    const result = await recordVapiEvent(batcher, raw, envelope);
     return c.json({ received: true as const, duplicate: result.duplicate }, 200);
   });
   app.openapi(replay, async (c) => {
