@@ -20,6 +20,7 @@ import { voiceDeps } from '../src/workers/voice-deps.ts';
 import { User } from '../src/entities/user.entity.ts';
 import { Voice } from '../src/entities/voice.entity.ts';
 import { VoiceCall } from '../src/entities/voice-call.entity.ts';
+import { deleteKeys } from '../test/support/global-setup.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -161,11 +162,6 @@ async function seedCalls(): Promise<string[]> {
 
 async function dropRedisKeys(pattern: string) {
   const redis = new Redis(config.REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, pattern);
   await redis.quit();
 }

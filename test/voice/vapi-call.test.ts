@@ -100,27 +100,29 @@ describe('placing a call', () => {
 });
 
 describe('quiet hours and rate limit', () => {
-  const allDay = { quiet_hours: { start: '00:00', end: '23:59', timezone: 'UTC' } };
-
-  it('defers a check-in call during the user quiet hours', async () => {
+  /** A user whose quiet hours (UTC) run from an hour ago to an hour from now, and a call requested for them. */
+  async function callDuringQuietHours(purpose: 'scheduled_checkin' | 'safety_outreach') {
+    const hhmm = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(11, 16);
     const em = p.orm.em.fork();
     const user = await makeUser(em);
-    em.create(UserServiceProfile, { user, serviceType: 'voice', servicePreferences: allDay });
+    const quiet_hours = { start: hhmm(-3_600_000), end: hhmm(3_600_000), timezone: 'UTC' };
+    em.create(UserServiceProfile, { user, serviceType: 'voice', servicePreferences: { quiet_hours } });
     await em.flush();
-    const call = await p.requestCall(user, await makeVoice(em), { purpose: 'scheduled_checkin' });
+    return p.requestCall(user, await makeVoice(em), { purpose });
+  }
+
+  it('defers a check-in call during the user quiet hours', async () => {
+    const call = await callDuringQuietHours('scheduled_checkin');
     const job = await eventually(async () => ((await (await jobOf(call.id))?.getState()) === 'completed' ? jobOf(call.id) : null));
     expect(job.returnvalue).toMatchObject({ outcome: 'deferred' });
+    expect(Date.parse(job.returnvalue.until) - Date.now()).toBeGreaterThan(50 * 60_000);
     expect(await p.producer.queue(vapiCall).getDelayedCount()).toBeGreaterThanOrEqual(1);
     expect(requestsFor(call.id)).toHaveLength(0);
     expect((await load(call.id)).status).toBe('queued');
   });
 
   it('places a safety-outreach call even during quiet hours', async () => {
-    const em = p.orm.em.fork();
-    const user = await makeUser(em);
-    em.create(UserServiceProfile, { user, serviceType: 'voice', servicePreferences: allDay });
-    await em.flush();
-    const call = await p.requestCall(user, await makeVoice(em), { purpose: 'safety_outreach' });
+    const call = await callDuringQuietHours('safety_outreach');
     await placed(call.id);
     expect(p.vapi.callsFor(call.id)).toHaveLength(1);
   });
