@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
@@ -13,7 +14,7 @@ import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
-import { vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
+import { MAX_VAPI_WEBHOOK_BYTES, VAPI_WEBHOOK_PATH, vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
 import { voiceRoutes } from './routes/voices.ts';
 import { callRoutes } from './routes/calls.ts';
 
@@ -40,7 +41,10 @@ export function createApp(deps: AppDeps) {
     // Route pattern, not the raw URL: query strings may carry user text.
     log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`)) }));
+  const tooLarge = (max: number) => bodyLimit({ maxSize: max, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)) });
+  // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
+  app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
+  app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
 
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));

@@ -210,6 +210,16 @@ describe('the credential', () => {
     expect((await p.postWebhook(raw3, { 'x-signature': sign(stale, raw3), 'x-timestamp': stale })).status).toBe(401);
   });
 
+  it('takes an end-of-call report far above the API-wide 256 KB body limit', async () => {
+    const { row, vapiCall } = await placedCall();
+    const m = callMessages(vapiCall);
+    p.vapi.finish(vapiCall.id, m);
+    const longTranscript = 'User: a long conversation. '.repeat(40_000); // ~1 MB
+    const report = { message: { ...m.report.message, artifact: { transcript: longTranscript }, transcript: longTranscript } };
+    expect((await p.postWebhook(report)).status).toBe(200);
+    await eventually(async () => (await load(row.id)).status === 'ended');
+  });
+
   it('refuses a body that is not a server message with 400', async () => {
     expect((await p.postWebhook('{"hello": 1}')).status).toBe(400);
     expect((await p.postWebhook('not json')).status).toBe(400);

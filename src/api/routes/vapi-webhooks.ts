@@ -10,9 +10,13 @@ import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
 import { VapiEventBatcher } from '../vapi-event-batcher.ts';
 import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
 
+export const VAPI_WEBHOOK_PATH = '/webhooks/vapi';
+/** An end-of-call report of a long call (transcript, messages twice, call copy) can pass the API's 256 KB. */
+export const MAX_VAPI_WEBHOOK_BYTES = 8 * 1024 * 1024;
+
 const receive = createRoute({
   method: 'post',
-  path: '/webhooks/vapi',
+  path: VAPI_WEBHOOK_PATH,
   summary: 'Vapi server messages (secret header or HMAC signature)',
   description:
     'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped.',
