@@ -57,16 +57,19 @@ export async function relayNow(
   }
 }
 
-/** relayNow for many rows at once: one Redis round of adds, one UPDATE for the rows that made it. */
+/** relayNow for many rows of one queue: one Redis round trip (addBulk), one UPDATE. Failures are left to the relay. */
 export async function relayManyNow(
   em: EntityManager,
   producer: Producer,
   rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[],
-): Promise<number> {
-  const results = await Promise.allSettled(rows.map((row) => producer.relay(row)));
-  const relayed = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id);
-  if (relayed.length === 0) return 0;
-  return em.fork().nativeUpdate(OutboxJob, { id: { $in: relayed }, enqueuedAt: null }, { enqueuedAt: new Date() }).catch(() => 0);
+): Promise<boolean> {
+  try {
+    await producer.relayMany(rows);
+    await em.fork().nativeUpdate(OutboxJob, { id: { $in: rows.map((r) => r.id) }, enqueuedAt: null }, { enqueuedAt: new Date() });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface OutboxRelay {
