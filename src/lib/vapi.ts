@@ -57,7 +57,7 @@ export class VapiClient {
   }
 
   /** POST /call (201 with a Call). The correlation fields are the ones Vapi really has: no top-level metadata. */
-  createCall(req: CreateCallRequest): Promise<VapiCall> {
+  async createCall(req: CreateCallRequest): Promise<VapiCall> {
     if (!this.#config.VAPI_PHONE_NUMBER_ID) throw new VapiPermanentError(0, 'VAPI_PHONE_NUMBER_ID is not configured');
     return this.#request<VapiCall>('POST', '/call', {
       assistantId: req.assistantId,
