@@ -1,6 +1,7 @@
 // Voices (admin upsert, user list) and calls (request, list, read) through the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceCall } from '../../src/entities/voice-call.entity.ts';
+import { Voice } from '../../src/entities/voice.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { outboxJobId } from '../../src/queues/producer.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
@@ -75,6 +76,15 @@ describe('requesting a call', () => {
     const voice = await makeVoice(p.orm.em.fork());
     const results = await Promise.all([1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)));
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409]);
+  });
+
+  it('a call stuck in flight for hours (its webhooks lost) no longer blocks a new one', async () => {
+    const { user, token } = await signedInUser();
+    const voice = await makeVoice(p.orm.em.fork());
+    const em = p.orm.em.fork();
+    em.create(VoiceCall, { user: user.id, voice: await em.findOneOrFail(Voice, voice.id), channel: 'outbound_phone', phoneNumber: '+14155550123', status: 'ringing', createdAt: new Date(Date.now() - 3 * 3600_000) });
+    await em.flush();
+    expect((await postCall({ assistant_id: voice.assistantId }, token)).status).toBe(202);
   });
 
   it('400 without a confirmed phone number, for an invalid number, and for an unknown or inactive voice', async () => {

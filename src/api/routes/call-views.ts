@@ -7,6 +7,11 @@ import { durationSeconds } from '../../domain/call-lifecycle.ts';
 
 /** Statuses of a call that has not finished: a user may have one at a time. */
 export const IN_FLIGHT: CallStatus[] = ['scheduled', 'queued', 'ringing', 'in-progress', 'forwarding'];
+/**
+ * A row still "in flight" after this long lost its webhooks (e.g. a misconfigured server URL): it no longer
+ * blocks a new call, so one lost end-of-call report cannot lock a user out of calling.
+ */
+export const IN_FLIGHT_WINDOW_MS = 2 * 3600_000;
 
 export const CallOut = z
   .object({
