@@ -1,6 +1,7 @@
-// Group commit for webhook ingest: deliveries that arrive while an INSERT is in flight are written together
-// by the next one (one statement, one commit, however many events), and their jobs are relayed with one
-// outbox update. Nothing waits on a timer: at low load each delivery is written alone and at once.
+// Group commit for webhook ingest: deliveries that arrive while the writers' INSERTs are in flight are
+// written together by the next one (one statement, one commit, however many events), and their jobs are
+// relayed with one addBulk and one outbox update. Nothing waits on a timer: at low load each delivery is
+// written alone and at once. A few writers run at once, so one slow commit does not hold up the rest.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { relayManyNow } from '../queues/outbox-relay.ts';
 import type { Producer } from '../queues/producer.ts';
@@ -39,12 +40,13 @@ with input as (
 select id from event`;
 
 const MAX_BATCH = 500;
+const WRITERS = 3;
 
 export class VapiEventBatcher {
   readonly #em: EntityManager;
   readonly #producer: Producer;
   #queue: Waiting[] = [];
-  #writing = false;
+  #writers = 0;
 
   constructor(em: EntityManager, producer: Producer) {
     this.#em = em;
@@ -55,12 +57,12 @@ export class VapiEventBatcher {
   submit(row: EventRow): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ row, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      if (this.#writers < WRITERS) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
+    this.#writers += 1;
     while (this.#queue.length) {
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
@@ -70,7 +72,7 @@ export class VapiEventBatcher {
         for (const w of batch) w.reject(err);
       }
     }
-    this.#writing = false;
+    this.#writers -= 1;
   }
 
   async #write(rows: EventRow[]): Promise<Set<string>> {
