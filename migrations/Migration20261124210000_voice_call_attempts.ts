@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124201426_voice_call_attempts extends Migration {
+export class Migration20261124210000_voice_call_attempts extends Migration {
 
-  override name = 'Migration20261124201426_voice_call_attempts';
+  override name = 'Migration20261124210000_voice_call_attempts';
 
   override up(): void | Promise<void> {
     this.addSql(`alter table "voice_calls" add "ended_reason" text null, add "attempt_key" text null, add "attempted_at" timestamptz null, add "last_error" text null, add "metadata" jsonb not null default '{}';`);
