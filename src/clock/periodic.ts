@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
 import { validatePayload, type Producer } from '../queues/producer.ts';
+import { vapiCallSync } from '../queues/vapi-call-sync.ts';
 
 export interface PeriodicJob<J extends JobDef = JobDef> {
   /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
@@ -20,7 +21,9 @@ export const periodic = <J extends JobDef>(p: PeriodicJob<J>): PeriodicJob => p 
 
 /** Every periodic job of the platform. */
 export function periodicJobs(_config: Config): PeriodicJob[] {
-  return [];
+  return [
+    periodic({ id: 'vapi-call-sync', job: vapiCallSync, cron: '*/5 * * * *', payload: {} }),
+  ];
 }
 
 export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {

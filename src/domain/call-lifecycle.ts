@@ -4,6 +4,9 @@ import type { CallStatus } from './enums.ts';
 /** Order of progress; a late or duplicate webhook never moves a call backwards. */
 const PROGRESS: readonly CallStatus[] = ['scheduled', 'queued', 'ringing', 'in-progress', 'forwarding', 'ended'];
 
+/** Statuses of a call that has not finished. */
+export const IN_FLIGHT: readonly CallStatus[] = ['scheduled', 'queued', 'ringing', 'in-progress', 'forwarding'];
+
 /**
  * Maps a Vapi `status` onto ours. Vapi adds values (`not-found`, `deletion-failed` in 2026): those map to
  * null (ignored) rather than being stored raw.

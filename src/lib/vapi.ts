@@ -11,6 +11,7 @@ export interface VapiCall {
   endedAt?: string;
   cost?: number;
   costBreakdown?: Record<string, unknown>;
+  analysis?: { summary?: unknown; structuredData?: unknown; successEvaluation?: unknown };
   customer?: { externalId?: string };
   assistantOverrides?: { metadata?: Record<string, unknown> };
   createdAt?: string;

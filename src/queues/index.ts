@@ -5,6 +5,7 @@ import { notificationSend } from './notification-send.ts';
 import { safetyOutreach } from './safety-outreach.ts';
 import { vapiCall } from './vapi-call.ts';
 import { vapiWebhook } from './vapi-webhook.ts';
+import { vapiCallSync } from './vapi-call-sync.ts';
 
 export const jobs = {
   auditEvent,
@@ -12,6 +13,7 @@ export const jobs = {
   vapiCall,
   notificationSend,
   vapiWebhook,
+  vapiCallSync,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

@@ -57,7 +57,7 @@ export class FakeVapi {
   finish(callId: string, messages: ReturnType<typeof callMessages>, endedReason = 'customer-ended-call'): void {
     Object.assign(this.calls.get(callId)!, {
       status: 'ended', endedReason, startedAt: messages.started.toISOString(), endedAt: messages.ended.toISOString(),
-      cost: 0.15, costBreakdown: messages.costBreakdown,
+      cost: 0.15, costBreakdown: messages.costBreakdown, analysis: messages.report.message.analysis,
     });
   }
 

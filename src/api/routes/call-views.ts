@@ -2,11 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import type { CallSummary } from '../../entities/call-summary.entity.ts';
 import type { VoiceCall } from '../../entities/voice-call.entity.ts';
-import type { CallStatus } from '../../domain/enums.ts';
 import { durationSeconds } from '../../domain/call-lifecycle.ts';
-
-/** Statuses of a call that has not finished: a user may have one at a time. */
-export const IN_FLIGHT: CallStatus[] = ['scheduled', 'queued', 'ringing', 'in-progress', 'forwarding'];
 /**
  * A row still "in flight" after this long lost its webhooks (e.g. a misconfigured server URL): it no longer
  * blocks a new call, so one lost end-of-call report cannot lock a user out of calling.

@@ -14,7 +14,8 @@ import type { AppEnv } from '../env.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { userAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
-import { CallOut, IN_FLIGHT, IN_FLIGHT_WINDOW_MS, callOut } from './call-views.ts';
+import { IN_FLIGHT } from '../../domain/call-lifecycle.ts';
+import { CallOut, IN_FLIGHT_WINDOW_MS, callOut } from './call-views.ts';
 
 const CallRequest = z
   .object({
@@ -71,7 +72,7 @@ export function callRoutes(deps: AppDeps) {
       const phoneNumber = body.phone_number ? e164(body.phone_number) : user.phoneConfirmedAt ? user.phoneNumber : null;
       if (!phoneNumber) throw fieldError('phone_number', 'required: the account has no confirmed phone number');
       const recent = new Date(Date.now() - IN_FLIGHT_WINDOW_MS);
-      if (await tx.count(VoiceCall, { user, status: { $in: IN_FLIGHT }, createdAt: { $gt: recent } })) {
+      if (await tx.count(VoiceCall, { user, status: { $in: [...IN_FLIGHT] }, createdAt: { $gt: recent } })) {
         throw new AppError('CONFLICT', 'a call is already in flight');
       }
       const call = tx.create(VoiceCall, { user, voice, channel: 'outbound_phone', phoneNumber, status: 'queued', metadata: { purpose: 'user_request' } });
