@@ -92,6 +92,19 @@ const EnvSchema = z
     MEMORY_WEIGHT_STABILITY: z.coerce.number().min(0).max(1).default(0.3),
     MEMORY_WEIGHT_EXPLICITNESS: z.coerce.number().min(0).max(1).default(0.2),
     MEMORY_RECENCY_HALF_LIFE_DAYS: z.coerce.number().positive().default(30),
+    // --- voice (Vapi): outbound calls and the /webhooks/vapi receiver ---
+    VAPI_BASE_URL: z.url().default('https://api.vapi.ai'),
+    VAPI_API_KEY: z.string().min(1).optional(),
+    VAPI_PHONE_NUMBER_ID: z.string().min(1).optional(),
+    VAPI_TIMEOUT_MS: intFrom(100, 10_000),
+    VAPI_MAX_CALLS_PER_MINUTE: intFrom(1, 30),
+    VAPI_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+    VAPI_WEBHOOK_SECRET_HEADER: z.string().regex(/^[\w-]+$/).default('x-vapi-secret').transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_HMAC_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+    VAPI_WEBHOOK_HMAC_ALGORITHM: z.enum(['sha256', 'sha512', 'sha1']).default('sha256'),
+    VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER: z.string().regex(/^[\w-]+$/).default('x-signature').transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER: z.string().regex(/^[\w-]+$/).default('x-timestamp').transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_HMAC_TOLERANCE_SECONDS: intFrom(1, 300),
   })
   .superRefine((env, ctx) => {
     if ((env.LLM_CHAT_MODEL || env.LLM_EMBEDDING_MODEL) && !env.LLM_BASE_URL) {

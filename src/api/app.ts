@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
@@ -27,6 +28,9 @@ import { voiceScheduleRoutes } from './routes/voice-schedules.ts';
 import { safetyContactRoutes } from './routes/safety-contacts.ts';
 import { safetyRoutes } from './routes/safety.ts';
 import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
+import { MAX_VAPI_WEBHOOK_BYTES, VAPI_WEBHOOK_PATH, vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
+import { voiceRoutes } from './routes/voices.ts';
+import { callRoutes } from './routes/calls.ts';
 
 export interface AppDeps {
   config: Config;
@@ -56,7 +60,10 @@ export function createApp(deps: AppDeps) {
     log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(ms) }, 'request');
     metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: c.res.status }, ms / 1000);
   });
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`)) }));
+  const tooLarge = (max: number) => bodyLimit({ maxSize: max, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)) });
+  // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
+  app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
+  app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
 
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
@@ -73,6 +80,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', safetyContactRoutes(deps));
   app.route('/', safetyRoutes(deps));
   app.route('/', twilioWebhookRoutes(deps));
+  app.route('/', vapiWebhookRoutes(deps));
+  app.route('/', voiceRoutes(deps));
+  app.route('/', callRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 

@@ -7,6 +7,7 @@ import type { JobDef, Payload } from '../queues/define-job.ts';
 import { validatePayload, type Producer } from '../queues/producer.ts';
 import { retention } from '../queues/retention.ts';
 import { jobs } from '../queues/index.ts';
+import { vapiCallSync } from '../queues/vapi-call-sync.ts';
 
 export interface PeriodicJob<J extends JobDef = JobDef> {
   /** Stable scheduler id: renaming it creates a new scheduler and removes the old. */
@@ -28,6 +29,7 @@ export function periodicJobs(config: Config): PeriodicJob[] {
     ...(config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY
       ? [periodic({ id: 'user-reconcile', job: jobs.userReconcile, cron: config.USER_RECONCILE_CRON, payload: {} })]
       : []),
+    periodic({ id: 'vapi-call-sync', job: vapiCallSync, cron: '*/5 * * * *', payload: {} }),
   ];
 }
 

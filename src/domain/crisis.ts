@@ -73,17 +73,36 @@ const REPORTED =
 const HISTORY = /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school)|a long time ago|no longer)\b/;
 
 /**
- * Assesses one text (always the original, never a redacted form).
+ * A summary written about the user ("the caller said they want to die", "he plans to kill himself") read
+ * as if the user said it, so the first-person lexicon applies. Deliberately broad: in a summary, a
+ * third-person cue is about the user far more often than not, and a miss is the worse error.
+ */
+function toFirstPerson(text: string): string {
+  return text
+    .replace(/\b(?:the (?:user|caller|client|patient|person|customer|member)|user|caller|they|he|she)\b(?:\s+(?:said|says|stated|mentioned|reported|expressed|shared|told (?:me|us|the assistant)|explained|admitted)(?:\s+that)?)?/g, 'i')
+    .replace(/\b(?:i\s+)+(?=\S)/g, 'i ')
+    .replace(/\b(?:themselves|themself|himself|herself)\b/g, 'myself')
+    .replace(/\b(?:their|his)\b/g, 'my')
+    .replace(/\bi (?:is|are)\b/g, "i'm")
+    .replace(/\bi (?:has)\b/g, 'i have')
+    .replace(/\bi (\w+?)s\b/g, 'i $1');
+}
+
+/**
+ * Assesses one text (always the original, never a redacted form). `third_person` is for summaries
+ * written about the user (call summaries): reported speech counts, and he/she/they read as "I".
  * @example assessCrisis('I want to die').level // 'high'
  * @example assessCrisis('I would never hurt myself').level // 'none'
  */
-export function assessCrisis(text: string): CrisisAssessment {
-  const normalized = normalizeForCrisis(text);
+export function assessCrisis(text: string, options: { perspective?: 'first_person' | 'third_person' } = {}): CrisisAssessment {
+  const summary = options.perspective === 'third_person';
+  const normalized = summary ? toFirstPerson(normalizeForCrisis(text)) : normalizeForCrisis(text);
   const indicators: CrisisIndicator[] = [];
   for (const entry of CRISIS_LEXICON) {
     for (const match of normalized.matchAll(new RegExp(entry.pattern.source, 'g'))) {
       const prefix = clauseBefore(normalized, match.index);
-      if (isQuoted(normalized, match.index) || REPORTED.test(prefix)) continue;
+      // In a summary every sentence reports the user's words: that is the point, not a reason to skip.
+      if (!summary && (isQuoted(normalized, match.index) || REPORTED.test(prefix))) continue;
       if (!entry.negationIsPartOfCue && isNegated(prefix)) continue;
       indicators.push({ cue: entry.cue, category: entry.category, level: HISTORY.test(prefix) ? 'low' : entry.level });
     }

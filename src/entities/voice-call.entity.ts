@@ -5,6 +5,12 @@ import { createdAt, generatedId, jsonObject } from './base.entity.ts';
 import { User } from './user.entity.ts';
 import { Voice } from './voice.entity.ts';
 
+export interface VoiceCallMetadata {
+  purpose?: string;
+  schedule_execution_id?: string | null;
+  [key: string]: unknown;
+}
+
 export const VoiceCallSchema = defineEntity({
   name: 'VoiceCall',
   tableName: 'voice_calls',
@@ -36,6 +42,19 @@ export const VoiceCallSchema = defineEntity({
     /** USD. */
     costTotal: p.decimal('number').precision(12).scale(4).nullable().check('cost_total >= 0'),
     costBreakdown: jsonObject(),
+    /** Vapi's endedReason (an open set of hundreds of codes), set by the end-of-call report. */
+    endedReason: p.text().nullable(),
+    /**
+     * Set before each create-call request and echoed to Vapi in assistantOverrides.metadata: a retry that
+     * finds an attempt key but no vapi_call_id asks Vapi whether that attempt created a call before it
+     * creates one (src/workers/vapi-call.ts).
+     */
+    attemptKey: p.text().nullable(),
+    attemptedAt: p.datetime().nullable(),
+    /** Why placing the call failed or was retried (status codes and Vapi's message, no numbers). */
+    lastError: p.text().nullable(),
+    /** Ids and flags about the call: purpose, schedule_execution_id. Never content. */
+    metadata: jsonObject<VoiceCallMetadata>(),
   },
 });
 export class VoiceCall extends VoiceCallSchema.class {}

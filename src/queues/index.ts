@@ -15,6 +15,8 @@ import { userReconcile } from './user-reconcile.ts';
 import { userSync } from './user-sync.ts';
 import { scheduleRun } from './schedule-run.ts';
 import { vapiCall } from './vapi-call.ts';
+import { vapiWebhook } from './vapi-webhook.ts';
+import { vapiCallSync } from './vapi-call-sync.ts';
 
 export const jobs = {
   auditEvent,
@@ -32,6 +34,8 @@ export const jobs = {
   conversationSummary,
   scheduleRun,
   safetyEscalate,
+  vapiWebhook,
+  vapiCallSync,
 } as const;
 
 export const allJobs: readonly JobDef[] = Object.values(jobs);

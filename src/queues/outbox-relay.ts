@@ -43,10 +43,29 @@ export async function relayOutboxBatch(em: EntityManager, producer: Producer, ba
  * The fast path after a request commits: try to relay the row now so the job starts at once. Any
  * failure is left to the polling relay; the row is already durable.
  */
-export async function relayNow(em: EntityManager, producer: Producer, row: OutboxJob): Promise<boolean> {
+export async function relayNow(
+  em: EntityManager,
+  producer: Producer,
+  row: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>,
+): Promise<boolean> {
   try {
     await producer.relay(row);
     await em.fork().nativeUpdate(OutboxJob, { id: row.id, enqueuedAt: null }, { enqueuedAt: new Date() });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** relayNow for many rows of one queue: one Redis round trip (addBulk), one UPDATE. Failures are left to the relay. */
+export async function relayManyNow(
+  em: EntityManager,
+  producer: Producer,
+  rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[],
+): Promise<boolean> {
+  try {
+    await producer.relayMany(rows);
+    await em.fork().nativeUpdate(OutboxJob, { id: { $in: rows.map((r) => r.id) }, enqueuedAt: null }, { enqueuedAt: new Date() });
     return true;
   } catch {
     return false;

@@ -89,6 +89,14 @@ export class Producer {
     await withTimeout(this.queue(job).add(job.name, validatePayload(job, row.payload), options), ADD_TIMEOUT_MS, `relay ${job.name}`);
   }
 
+  /** relay() for many rows of one queue in one Redis round trip (addBulk); same ids, same de-duplication. */
+  async relayMany(rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[]): Promise<void> {
+    const job = jobByName(rows[0]?.queue ?? '');
+    if (!job || rows.some((r) => r.queue !== job.name)) throw new Error('relayMany: rows of one known queue only');
+    const bulk = rows.map((row) => ({ name: job.name, data: validatePayload(job, row.payload), opts: { ...job.options, ...(row.options ?? {}), jobId: row.id } }));
+    await withTimeout(this.queue(job).addBulk(bulk), ADD_TIMEOUT_MS, `relay ${rows.length} ${job.name}`);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#queues.clear();

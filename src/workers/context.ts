@@ -1,3 +1,4 @@
+import type { WorkerOptions } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
@@ -22,7 +23,9 @@ export type Processor<J extends JobDef = JobDef> = (payload: Payload<J>, ctx: Jo
 export interface Registration<J extends JobDef = JobDef> {
   job: J;
   process: Processor<J>;
+  /** Extra BullMQ Worker options for this queue (e.g. a rate limiter), read when the worker starts. */
+  workerOptions?: () => Pick<WorkerOptions, 'limiter'>;
 }
 
-export const register = <J extends JobDef>(job: J, process: Processor<J>): Registration =>
-  ({ job, process }) as unknown as Registration;
+export const register = <J extends JobDef>(job: J, process: Processor<J>, workerOptions?: Registration['workerOptions']): Registration =>
+  ({ job, process, ...(workerOptions ? { workerOptions } : {}) }) as unknown as Registration;

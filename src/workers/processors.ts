@@ -17,6 +17,9 @@ import { processUserErasure } from './user-erasure.ts';
 import { processUserExport } from './user-export.ts';
 import { processUserReconcile } from './user-reconcile.ts';
 import { processUserSync } from './user-sync.ts';
+import { vapiCallRegistration } from './vapi-call.ts';
+import { vapiCallSyncRegistration } from './vapi-call-sync.ts';
+import { vapiWebhookRegistration } from './vapi-webhook.ts';
 
 export const registrations: readonly Registration[] = [
   register(jobs.auditEvent, processAuditEvent),
@@ -34,4 +37,7 @@ export const registrations: readonly Registration[] = [
   register(jobs.safetyOutreach, processSafetyOutreach),
   register(jobs.safetyEscalate, processSafetyEscalate),
   register(jobs.notificationSend, processNotificationSend),
+  vapiCallRegistration(),
+  vapiWebhookRegistration(),
+  vapiCallSyncRegistration(),
 ];

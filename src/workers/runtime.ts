@@ -55,7 +55,7 @@ export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   };
 }
 
-function startWorker({ job, process }: Registration, connection: Redis, opts: WorkerRuntimeOptions): Worker {
+function startWorker({ job, process, workerOptions }: Registration, connection: Redis, opts: WorkerRuntimeOptions): Worker {
   const handler = async (bullJob: Job) => {
     const jobId = bullJob.id!;
     const attempt = bullJob.attemptsMade + 1;
@@ -100,6 +100,7 @@ function startWorker({ job, process }: Registration, connection: Redis, opts: Wo
     concurrency: opts.concurrency,
     ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
     ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    ...workerOptions?.(),
   });
   worker.on('error', (err) => opts.log.error({ queue: job.name, error: describeError(err) }, 'worker error'));
   return worker;

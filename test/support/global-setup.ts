@@ -44,7 +44,8 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function deleteKeys(redis: Redis, pattern: string) {
+/** Deletes every key matching `pattern` (SCAN + UNLINK; also used by the benchmarks' cleanup). */
+export async function deleteKeys(redis: Redis, pattern: string) {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

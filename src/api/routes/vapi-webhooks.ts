@@ -1,0 +1,63 @@
+// POST /webhooks/vapi: Vapi's server messages. Verify, strip, store with its job, answer: nothing slow runs
+// here (the vapi-webhook worker does the rest). POST /admin/api/webhook-events/{id}/replay re-runs one.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app.ts';
+import type { AppEnv } from '../env.ts';
+import { AppError } from '../errors.ts';
+import { adminAuth } from '../auth.ts';
+import { ErrorBody } from '../schemas.ts';
+import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
+import { VapiEventBatcher } from '../vapi-event-batcher.ts';
+import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
+
+export const VAPI_WEBHOOK_PATH = '/webhooks/vapi';
+/** An end-of-call report of a long call (transcript, messages twice, call copy) can pass the API's 256 KB. */
+export const MAX_VAPI_WEBHOOK_BYTES = 8 * 1024 * 1024;
+
+const receive = createRoute({
+  method: 'post',
+  path: VAPI_WEBHOOK_PATH,
+  summary: 'Vapi server messages (secret header or HMAC signature)',
+  description:
+    'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped.',
+  responses: {
+    200: { description: 'recorded (or a duplicate)', content: { 'application/json': { schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) } } },
+    400: { description: 'not a server message envelope', content: { 'application/json': { schema: ErrorBody } } },
+    401: { description: 'missing or wrong credential', content: { 'application/json': { schema: ErrorBody } } },
+  },
+});
+
+const replay = createRoute({
+  method: 'post',
+  path: '/admin/api/webhook-events/{id}/replay',
+  summary: 'Process a stored Vapi event again (admin token)',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: {
+    202: { description: 'queued again', content: { 'application/json': { schema: z.object({ replayed: z.literal(true) }) } } },
+    404: { description: 'no such event', content: { 'application/json': { schema: ErrorBody } } },
+    409: { description: 'already processed', content: { 'application/json': { schema: ErrorBody } } },
+  },
+});
+
+export function vapiWebhookRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const batcher = new VapiEventBatcher(deps.orm.em, deps.producer);
+  app.use('/admin/api/webhook-events/*', adminAuth(deps.config.ADMIN_TOKEN!));
+  app.openapi(receive, async (c) => {
+    const raw = await c.req.text();
+    if (!vapiCredentialValid(deps.config, (name) => c.req.header(name), raw, new Date())) {
+      throw new AppError('UNAUTHORIZED', 'invalid webhook credential');
+    }
+    const envelope = parseEnvelope(raw);
+    if (!envelope) throw new AppError('BAD_REQUEST', 'expected a Vapi server message: { "message": { "type": ... } }');
+    const result = await recordVapiEvent(batcher, raw, envelope);
+    return c.json({ received: true as const, duplicate: result.duplicate }, 200);
+  });
+  app.openapi(replay, async (c) => {
+    const outcome = await replayVapiEvent(c.var.em, deps.producer, c.req.valid('param').id);
+    if (outcome === 'not_found') throw new AppError('NOT_FOUND', 'no such webhook event');
+    if (outcome === 'already_processed') throw new AppError('CONFLICT', 'the event was processed; its effects are in place');
+    return c.json({ replayed: true as const }, 202);
+  });
+  return app;
+}

@@ -1,0 +1,86 @@
+// Applies one stored Vapi server message to its call. Each message is applied in one transaction with the
+// call row locked, and every effect is idempotent, so a redelivered job, a replay or two messages of one
+// call processed at once leave one consistent result:
+// - status-update: the status only moves forward (a late `ringing` after `ended` is ignored);
+// - end-of-call-report: src/workers/call-report.ts (one call_summaries row per call, outreach keyed by call).
+// Messages for calls that are not ours and types we do not use are recorded and marked skipped.
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UnrecoverableError } from 'bullmq';
+import { VoiceCall } from '../entities/voice-call.entity.ts';
+import { WebhookEvent } from '../entities/webhook-event.entity.ts';
+import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
+import { describeError } from '../lib/errors.ts';
+import { VapiPermanentError } from '../lib/vapi.ts';
+import { relayNow } from '../queues/outbox-relay.ts';
+import type { OutboxJob } from '../entities/outbox-job.entity.ts';
+import type { Payload } from '../queues/define-job.ts';
+import { vapiWebhook } from '../queues/vapi-webhook.ts';
+import { register, type JobContext } from './context.ts';
+import { applyEndOfCallReport, type VapiMessage } from './call-report.ts';
+import { defaultVoiceDeps, type VoiceDeps } from './voice-deps.ts';
+
+export interface Applied {
+  status: 'processed' | 'skipped';
+  note?: string;
+  followUp?: OutboxJob;
+}
+
+export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: JobContext, deps: VoiceDeps) {
+  const event = await ctx.em.findOne(WebhookEvent, p.webhook_event_id);
+  if (!event) throw new UnrecoverableError(`webhook event ${p.webhook_event_id} does not exist`);
+  if (event.processingStatus === 'processed' || event.processingStatus === 'skipped') return { outcome: 'already_done' };
+  const message = (event.payload.message ?? {}) as VapiMessage;
+  try {
+    const applied = await ctx.em.fork().transactional(async (tx) => {
+      const result = await apply(tx, message, deps);
+      await tx.nativeUpdate(WebhookEvent, { id: event.id }, {
+        processingStatus: result.status, processedAt: new Date(), errorMessage: result.note ?? null,
+      });
+      return result;
+    });
+    if (applied.followUp) void relayNow(ctx.em, ctx.producer, applied.followUp);
+    ctx.log.info({ webhookEventId: event.id, type: event.eventType, status: applied.status }, 'vapi event applied');
+    return { outcome: applied.status };
+  } catch (err) {
+    // Kept replayable: the event stays with its reason; BullMQ retries, and an admin can replay later.
+    const reason = describeError(err);
+    await ctx.em.fork().nativeUpdate(WebhookEvent, { id: event.id }, { processingStatus: 'failed', errorMessage: `${reason.name}: ${reason.message}` });
+    // Vapi refusing a lookup (4xx) will not change by retrying: leave it to a replay.
+    throw err instanceof VapiPermanentError ? new UnrecoverableError(reason.message) : err;
+  }
+}
+
+async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): Promise<Applied> {
+  if (message.type !== 'status-update' && message.type !== 'end-of-call-report') {
+    return { status: 'skipped', note: `message type ${String(message.type).slice(0, 60)} is not used` };
+  }
+  const call = await findOurCall(tx, message);
+  if (!call) return { status: 'skipped', note: 'no voice_calls row for this Vapi call' };
+  if (message.type === 'end-of-call-report') return applyEndOfCallReport(tx, call, message, deps);
+  call.status = nextCallStatus(call.status, toCallStatus(message.status));
+  const startedAt = toDate(message.call?.startedAt) ?? (message.status === 'in-progress' ? toDate(message.timestamp) : null);
+  if (!call.startedAt && startedAt && call.status !== 'queued') call.startedAt = startedAt;
+  if (message.status === 'ended' && typeof message.endedReason === 'string') call.endedReason ??= message.endedReason;
+  return { status: 'processed' };
+}
+
+/**
+ * By Vapi's call id, else by the correlation fields our create request set (the message can arrive before
+ * the vapi-call job stored Vapi's id): the row is then linked to the Vapi call here.
+ */
+async function findOurCall(tx: EntityManager, message: VapiMessage): Promise<VoiceCall | null> {
+  const vapiId = typeof message.call?.id === 'string' ? message.call.id : null;
+  const ours = message.call?.assistantOverrides?.metadata?.voice_call_id ?? message.call?.customer?.externalId;
+  // The voice is populated: an unloaded assistant_id reference would be flushed as a new voice (docs/data-model.md).
+  const lock = { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] } as const;
+  const byVapiId = vapiId ? await tx.findOne(VoiceCall, { vapiCallId: vapiId }, lock) : null;
+  if (byVapiId || typeof ours !== 'string' || !/^[0-9a-f-]{36}$/i.test(ours)) return byVapiId;
+  const byOurs = await tx.findOne(VoiceCall, { id: ours }, lock);
+  if (!byOurs || (byOurs.vapiCallId && byOurs.vapiCallId !== vapiId)) return null;
+  if (vapiId) byOurs.vapiCallId = vapiId;
+  return byOurs;
+}
+
+export const vapiWebhookRegistration = (deps: () => VoiceDeps = defaultVoiceDeps) =>
+  register(vapiWebhook, (p, ctx) => processVapiWebhook(p, ctx, deps()));

@@ -1,0 +1,20 @@
+// What the voice processors need besides the job context: the Vapi client and the call rate. Built from
+// the process config by default; tests pass their own (a fake Vapi on 127.0.0.1).
+import { getConfig, type Config } from '../config.ts';
+import { VapiClient } from '../lib/vapi.ts';
+
+export interface VoiceDeps {
+  vapi: VapiClient;
+  maxCallsPerMinute: number;
+  now: () => Date;
+}
+
+export const voiceDeps = (config: Config): VoiceDeps => ({
+  vapi: new VapiClient(config),
+  maxCallsPerMinute: config.VAPI_MAX_CALLS_PER_MINUTE,
+  now: () => new Date(),
+});
+
+let processDeps: VoiceDeps | undefined;
+/** The process-wide deps, built on first use (not at import: a bad environment must fail in main's check). */
+export const defaultVoiceDeps = (): VoiceDeps => (processDeps ??= voiceDeps(getConfig()));
