@@ -6,6 +6,8 @@ import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { ScheduleExecution } from '../entities/schedule-execution.entity.ts';
 import type { VoiceCall } from '../entities/voice-call.entity.ts';
 import { callOutcome, durationSeconds, toDate } from '../domain/call-lifecycle.ts';
+import { recordActivityOnce } from './chat-activity.ts';
+import { recordCheckinResponse } from './schedule-responses.ts';
 import { summarizeCallAnalysis } from '../domain/call-analysis.ts';
 import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
 import { safetyOutreach } from '../queues/safety-outreach.ts';
@@ -72,12 +74,18 @@ export async function applyEndOfCallReport(tx: EntityManager, call: VoiceCall, m
   let followUp: OutboxJob | undefined;
   if (analysis.crisis.requiresIntervention) followUp = await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical');
 
+  const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
-  if (typeof executionId === 'string') {
-    await tx.nativeUpdate(ScheduleExecution, { id: executionId }, {
-      userResponded: outcome === 'answered',
-      ...(outcome === 'answered' && duration !== null ? { sessionDurationMinutes: Math.ceil(duration / 60) } : {}),
-    });
+  if (typeof executionId === 'string' && !answered) await tx.nativeUpdate(ScheduleExecution, { id: executionId }, { userResponded: false });
+  // A call to the user themself (not an outreach call to a contact) that was answered is activity, and
+  // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
+  if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
+    const base = { user_id: call.user.id, conversation_id: null, occurred_at: call.startedAt.toISOString(), crisis: analysis.crisis.level !== 'none' };
+    await recordActivityOnce(tx, { ...base, kind: 'call_completed', source_id: call.id, minutes: duration === null ? 0 : Math.ceil(duration / 60) });
+    if (typeof executionId === 'string') {
+      const checkin = await recordCheckinResponse(tx, { voiceCallId: call.id, executionId, at: call.startedAt, endedAt: call.endedAt });
+      if (checkin === 'recorded') await recordActivityOnce(tx, { ...base, kind: 'checkin_response', source_id: call.id, minutes: null });
+    }
   }
   return { status: 'processed', ...(followUp ? { followUp } : {}) };
 }

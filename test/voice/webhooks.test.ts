@@ -104,8 +104,13 @@ describe('a full call', () => {
     await runCall(answered.vapiCall);
     await runCall(missed.vapiCall, { endedReason: 'customer-did-not-answer' });
     const [a, b] = await Promise.all(slots.map((s) => em().findOneOrFail(ScheduleExecution, s.id)));
-    expect(a).toMatchObject({ userResponded: true, sessionDurationMinutes: 2 });
+    expect(a).toMatchObject({ userResponded: true, sessionDurationMinutes: 2, status: 'completed' });
     expect(b).toMatchObject({ userResponded: false });
+    // The answered call is activity and an answered check-up (engagement), each recorded once; the missed one is neither.
+    const activityOf = async (callId: string) =>
+      (await em().find(OutboxJob, { queue: 'engagement-update', payload: { source_id: callId } })).map((j) => j.payload.kind).sort();
+    expect(await activityOf(answered.row.id)).toEqual(['call_completed', 'checkin_response']);
+    expect(await activityOf(missed.row.id)).toEqual([]);
     expect(await load(missed.row.id)).toMatchObject({ status: 'ended', endedReason: 'customer-did-not-answer', startedAt: null });
   });
 });
