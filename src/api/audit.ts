@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { SystemEvent } from '../entities/system-event.entity.ts';
 import type { EventCategory, Severity } from '../domain/enums.ts';
 import type { AppEnv } from './env.ts';
+import { errorResponse, type AppError } from './errors.ts';
 
 export function auditRequest(
   c: Context<AppEnv>,
@@ -27,4 +28,16 @@ export function auditRequest(
     ipAddress: ip,
     userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null,
   });
+}
+
+/** A webhook whose credential failed is audited (which webhook, from where) before it is refused. */
+export async function auditRejectedWebhook(c: Context<AppEnv>, webhook: string): Promise<void> {
+  auditRequest(c, { type: 'webhook_signature_failed', category: 'auth', severity: 'warning', userId: null, data: { webhook } });
+  // An audit write that fails must not turn a 401 into a 500.
+  await c.var.em.flush().catch((e: Error) => c.var.log.warn({ error: { name: e.name } }, 'could not audit a rejected webhook'));
+}
+
+export async function webhookRejected(c: Context<AppEnv>, webhook: string, err: AppError) {
+  await auditRejectedWebhook(c, webhook);
+  return errorResponse(c, err);
 }

@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallSummary } from '../../src/entities/call-summary.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
+import { SystemEvent } from '../../src/entities/system-event.entity.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
 import { VoiceCall } from '../../src/entities/voice-call.entity.ts';
 import { WebhookEvent } from '../../src/entities/webhook-event.entity.ts';
@@ -196,12 +197,15 @@ describe('the credential', () => {
   const body = () => JSON.stringify({ message: { type: 'status-update', status: 'ringing', call: { id: crypto.randomUUID() } } });
   const sign = (ts: string, raw: string, encoding: 'hex' | 'base64' = 'hex') => createHmac('sha256', HMAC_SECRET).update(`${ts}.${raw}`).digest(encoding);
 
-  it('refuses a wrong or missing secret with 401 and stores nothing', async () => {
+  it('refuses a wrong or missing secret with 401 and stores nothing but an audit row', async () => {
     const raw = body();
+    const audits = () => em().count(SystemEvent, { eventType: 'webhook_signature_failed', eventData: { webhook: 'vapi' } });
+    const before = await audits();
     expect((await p.postWebhook(raw, { 'x-vapi-secret': 'wrong-secret-wrong-secret' })).status).toBe(401);
     expect((await p.postWebhook(raw, {})).status).toBe(401);
     expect((await p.postWebhook(raw, { 'x-signature': sign(String(Date.now()), raw).replace(/^./, '0'), 'x-timestamp': String(Date.now()) })).status).toBe(401);
     expect(await em().count(WebhookEvent, { vapiCallId: JSON.parse(raw).message.call.id })).toBe(0);
+    expect((await audits()) - before).toBe(3);
   });
 
   it('accepts Vapi’s HMAC signature (hex or base64, with a prefix) and refuses a stale timestamp', async () => {

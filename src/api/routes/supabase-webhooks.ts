@@ -10,6 +10,7 @@ import { enqueueOnce } from '../enqueue-once.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError, errorResponse } from '../errors.ts';
+import { webhookRejected } from '../audit.ts';
 import { secretMatches } from '../auth.ts';
 import { Accepted, ErrorBody } from '../schemas.ts';
 
@@ -46,7 +47,7 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
   app.use(route.path, async (c, next) => {
     const presented = c.req.header(WEBHOOK_SECRET_HEADER);
     if (!secret || !presented || !secretMatches(presented, [secret])) {
-      return errorResponse(c, new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`));
+      return webhookRejected(c, 'supabase-auth-users', new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`));
     }
     await next();
   });

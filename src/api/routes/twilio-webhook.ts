@@ -8,6 +8,7 @@ import { applySmsStatus } from '../../safety/delivery-status.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError, errorResponse } from '../errors.ts';
+import { webhookRejected } from '../audit.ts';
 
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
 
@@ -22,7 +23,7 @@ export function twilioWebhookRoutes(deps: AppDeps) {
     const url = new URL(c.req.url);
     const signedUrl = new URL(url.pathname + url.search, deps.config.PUBLIC_BASE_URL).href;
     if (!verifyTwilioSignature(token, c.req.header('x-twilio-signature') ?? '', signedUrl, params)) {
-      return errorResponse(c, new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
+      return webhookRejected(c, 'twilio-status', new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
     }
     const logId = z.uuid().safeParse(c.req.query('log'));
     if (!logId.success) return c.body(null, 204); // not one of ours; 2xx so Twilio does not retry

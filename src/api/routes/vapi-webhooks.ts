@@ -4,6 +4,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
+import { auditRejectedWebhook } from '../audit.ts';
 import { adminAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
@@ -46,6 +47,7 @@ export function vapiWebhookRoutes(deps: AppDeps) {
   app.openapi(receive, async (c) => {
     const raw = await c.req.text();
     if (!vapiCredentialValid(deps.config, (name) => c.req.header(name), raw, new Date())) {
+      await auditRejectedWebhook(c, 'vapi');
       throw new AppError('UNAUTHORIZED', 'invalid webhook credential');
     }
     const envelope = parseEnvelope(raw);
