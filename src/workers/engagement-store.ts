@@ -5,7 +5,7 @@ import { applyActivity, EMPTY_ENGAGEMENT, type EngagementState } from '../domain
 import { addCounts, type Service, type UsageStats } from '../domain/usage.ts';
 import { ActivityEvent } from '../entities/activity-event.entity.ts';
 import { UserServiceProfile } from '../entities/user-service-profile.entity.ts';
-import type { User } from '../entities/user.entity.ts';
+import { User } from '../entities/user.entity.ts';
 
 export const stateAfter = (row: ActivityEvent): EngagementState => ({
   currentStreak: row.streakAfter,
@@ -29,6 +29,15 @@ export async function addUsage(em: EntityManager, user: User, service: Service, 
   profile ??= em.create(UserServiceProfile, { user, serviceType: service });
   profile.usageStats = addCounts(profile.usageStats, increment);
   if (!profile.lastUsedAt || profile.lastUsedAt < at) profile.lastUsedAt = at;
+}
+
+/**
+ * Serialises engagement updates of one user. FOR NO KEY UPDATE, not FOR UPDATE: inserting a message or
+ * any other row that references the user takes a KEY SHARE lock, which this does not block.
+ */
+export async function lockUser(em: EntityManager, userId: string): Promise<User | null> {
+  const [row] = await em.execute<{ id: string }[]>(`select id from users where id = ? for no key update`, [userId]);
+  return row ? em.findOne(User, userId) : null;
 }
 
 /** Refolds every event of the user in time order, rewriting each row's fold columns; returns the final state. */

@@ -1,7 +1,6 @@
 // Counts one activity exactly once: the activity_events row (id derived from the cause) and every
 // aggregate it changes are written in one transaction, under a lock on the user's row. A retry after the
 // commit finds the row and changes nothing; a crash before it leaves nothing half-counted.
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { applyActivity, EMPTY_ENGAGEMENT, type ActivityEvent as Activity } from '../domain/engagement.ts';
 import { serviceOf, usageIncrement } from '../domain/usage.ts';
@@ -12,13 +11,13 @@ import { deterministicUuid } from '../lib/ids.ts';
 import type { engagementUpdate } from '../queues/engagement-update.ts';
 import type { Payload } from '../queues/define-job.ts';
 import type { JobContext } from './context.ts';
-import { addUsage, foldColumns, rewriteFoldFrom, stateAfter } from './engagement-store.ts';
+import { addUsage, foldColumns, lockUser, rewriteFoldFrom, stateAfter } from './engagement-store.ts';
 import { userZone } from '../db/user-zone.ts';
 
 export async function processEngagementUpdate(p: Payload<typeof engagementUpdate>, ctx: JobContext) {
   const id = deterministicUuid(`${p.kind}:${p.source_id}`);
   return ctx.em.transactional(async (em) => {
-    const user = await em.findOne(User, p.user_id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const user = await lockUser(em, p.user_id);
     if (!user) return { skipped: 'user deleted' };
     if (await em.count(ActivityEvent, { id })) return { skipped: 'already counted' };
     const firstInConversation = await isFirstInConversation(em, p);

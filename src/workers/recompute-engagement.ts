@@ -1,11 +1,10 @@
 // Refolds every user's activity history (or one user's), fixes the stored values and reports how many
 // differed: an audit of the incremental path. Users are taken in pages, each in its own transaction.
-import { LockMode } from '@mikro-orm/core';
 import type { recomputeEngagement } from '../queues/recompute-engagement.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { User } from '../entities/user.entity.ts';
 import type { JobContext } from './context.ts';
-import { rewriteFoldFrom } from './engagement-store.ts';
+import { lockUser, rewriteFoldFrom } from './engagement-store.ts';
 import { recordSystemEvent } from './record-event.ts';
 
 const PAGE = 200;
@@ -20,7 +19,7 @@ export async function processRecomputeEngagement(p: Payload<typeof recomputeEnga
       : (await ctx.em.fork().find(User, after ? { id: { $gt: after } } : {}, { fields: ['id'], orderBy: { id: 'asc' }, limit: PAGE })).map((u) => u.id);
     for (const id of ids) {
       await ctx.em.fork().transactional(async (em) => {
-        const user = await em.findOne(User, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const user = await lockUser(em, id);
         if (!user) return;
         const state = await rewriteFoldFrom(em, user);
         const lastActiveAt = state.lastActiveAt ?? user.lastActiveAt;

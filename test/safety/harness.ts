@@ -2,6 +2,7 @@
 // them (workers read the process config, so the environment is set before anything reads it), helpers
 // to raise triggers the way chat/voice/alerts do, and to read back incidents and attempts.
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { eventually, createTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { registrations } from '../../src/workers/processors.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
@@ -28,7 +29,7 @@ export interface SafetyWorld {
   close(): Promise<void>;
 }
 
-export async function startSafetyWorld(opts: { workers?: boolean } = {}): Promise<SafetyWorld> {
+export async function startSafetyWorld(opts: { workers?: boolean; logTo?: DestinationStream } = {}): Promise<SafetyWorld> {
   const twilio = await startFakeTwilio();
   const smtp = await startSmtpSink();
   Object.assign(process.env, {
@@ -42,7 +43,7 @@ export async function startSafetyWorld(opts: { workers?: boolean } = {}): Promis
     OUTREACH_DEDUPE_MINUTES: '30',
     VAPI_OUTREACH_ASSISTANT_ID: 'asst_safety_outreach',
   });
-  const platform = await createTestPlatform();
+  const platform = await createTestPlatform({}, { logTo: opts.logTo });
   // Placing the call is the voice worker's business (test/voice); here a voice step ends at the queued row.
   if (opts.workers !== false) platform.startWorkers(registrations.filter((r) => r.job.name !== vapiCall.name));
   return {

@@ -2,6 +2,7 @@
 // own, so test files running in parallel never consume each other's jobs.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { initOrm, type Orm } from '../../src/db/orm.ts';
 import { createApp } from '../../src/api/app.ts';
@@ -25,11 +26,11 @@ export interface TestPlatform {
 /** A unique key prefix under this run's prefix (the global teardown deletes everything under it). */
 export const uniquePrefix = () => `${inject('redisPrefix')}-${randomBytes(4).toString('hex')}`;
 
-export async function createTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function createTestPlatform(env: Record<string, string> = {}, opts: { logTo?: DestinationStream } = {}): Promise<TestPlatform> {
   const config = loadConfig({ ...process.env, REDIS_PREFIX: uniquePrefix(), ...env });
   const orm = await initOrm(config);
   const producer = new Producer(producerConnection(config.REDIS_URL), config.REDIS_PREFIX);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(opts.logTo ? 'trace' : config.LOG_LEVEL, {}, opts.logTo);
   const runtimes: WorkerRuntime[] = [];
   return {
     config,
