@@ -5,6 +5,7 @@ import type { JobDef } from './define-job.ts';
 import { engagementUpdate } from './engagement-update.ts';
 import { memoryExtraction } from './memory-extraction.ts';
 import { notificationSend } from './notification-send.ts';
+import { piiReprocess } from './pii-reprocess.ts';
 import { recomputeEngagement } from './recompute-engagement.ts';
 import { retention } from './retention.ts';
 import { userErasure } from './user-erasure.ts';
@@ -28,6 +29,7 @@ export const jobs = {
   userExport,
   userErasure,
   retention,
+  piiReprocess,
   userSync,
   userReconcile,
   memoryExtraction,

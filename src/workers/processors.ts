@@ -9,6 +9,7 @@ import { processMemoryExtraction } from './memory-extraction.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
 import { processNotificationSend } from './notification-send.ts';
+import { processPiiReprocess } from './pii-reprocess.ts';
 import { processRetention } from './retention.ts';
 import { processSafetyEscalate } from './safety-escalate.ts';
 import { processSafetyOutreach } from './safety-outreach.ts';
@@ -28,6 +29,7 @@ export const registrations: readonly Registration[] = [
   register(jobs.userExport, processUserExport),
   register(jobs.userErasure, processUserErasure),
   register(jobs.retention, processRetention),
+  register(jobs.piiReprocess, processPiiReprocess),
   register(jobs.userSync, (p, ctx) => processUserSync(p, ctx, authAdminFor(getConfig()))),
   register(jobs.userReconcile, (p, ctx) =>
     processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),

@@ -8,6 +8,7 @@ import { enqueueInTransaction } from '../../queues/producer.ts';
 import { relayNow } from '../../queues/outbox-relay.ts';
 import { userErasure } from '../../queues/user-erasure.ts';
 import { userExport } from '../../queues/user-export.ts';
+import { piiReprocess } from '../../queues/pii-reprocess.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { auditRequest } from '../audit.ts';
@@ -92,7 +93,12 @@ export function privacyRoutes(deps: AppDeps) {
         auditRequest(c, { type: 'consent_given', category: 'privacy', data: { consent_version: change.consent_version } });
       }
       if (changed.length) auditRequest(c, { type: 'privacy_settings_changed', category: 'privacy', data: { settings: changed.join(',') } });
+      // Stored content follows a change of PII handling in the background.
+      const reprocess = changed.includes('auto_anonymize_pii') || changed.includes('pii_handling_preferences')
+        ? enqueueInTransaction(c.var.em, piiReprocess, { user_id: settings.user.id })
+        : undefined;
       await c.var.em.flush();
+      if (reprocess) void relayNow(c.var.em, deps.producer, reprocess);
       return c.json(present(settings), 200);
     })
     .openapi(requestExport, async (c) => {
