@@ -117,7 +117,7 @@ await scenario('postgres-outage', async () => {
   const admin = new pg.Client({ connectionString: env.config.DATABASE_URL.replace(/\/[^/]*$/, '/postgres') });
   await admin.connect();
   try {
-    const load = auditLoad(() => port, 800, 10);
+    const load = auditLoad(() => port, 5_000, 10, 'chaos', 25_000);
     await sleep(1_000);
     const until = Date.now() + 20_000;
     let killed = 0;

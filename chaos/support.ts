@@ -72,14 +72,15 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-/** `total` audit events from `concurrency` loops; returns the job ids the API accepted. */
-export async function auditLoad(port: () => number, total: number, concurrency = 20, tag = 'chaos'): Promise<LoadResult> {
+/** Up to `total` audit events from `concurrency` loops, for at most `maxMs`; returns the job ids the API accepted. */
+export async function auditLoad(port: () => number, total: number, concurrency = 20, tag = 'chaos', maxMs = 120_000): Promise<LoadResult> {
+  const deadline = Date.now() + maxMs;
   const accepted: string[] = [];
   const statuses: Record<number, number> = {};
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total) {
+      while (next < total && Date.now() < deadline) {
         const n = next++;
         try {
           const res = await fetch(`http://127.0.0.1:${port()}/v1/audit-events`, {
