@@ -2,8 +2,8 @@
 // (or a Redis of its own), with a bounded load, and ends with an invariant check over the database.
 // Exit code 1 when any invariant fails. `npm run chaos -- kill9` runs only the named scenarios.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import pg from 'pg';
+import { freePort } from '../test/support/redis-server.ts';
 import { ADMIN_TOKEN, auditInvariant, auditLoad, chaosEnv, sleep, type HearthProcess } from './support.ts';
 
 type Outcome = Record<string, string | number | boolean>;
@@ -136,14 +136,6 @@ await scenario('postgres-outage', async () => {
     await env.dispose();
   }
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 console.table(results.map((r) => ({ scenario: r.scenario, ok: r.ok, ...r.outcome })));
 const failed = results.filter((r) => !r.ok).length;
