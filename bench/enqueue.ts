@@ -113,4 +113,5 @@ try {
   await producer.close();
   producer.connection.disconnect();
   await env.dispose();
+  process.exit(0); // BullMQ workers keep their (handed-in) connections open; the figures are written
 }
