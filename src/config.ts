@@ -26,8 +26,11 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/hearth'),
     DATABASE_POOL_MAX: intFrom(1, 10),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/, 'letters, digits, _ : . - only').default('hearth'),
+    REDIS_URL: z
+      .string()
+      .regex(/^(rediss?:\/\/\S+|redis\+cluster:\/\/[\w.-]+:\d+(,[\w.-]+:\d+)*)$/, 'redis://, rediss:// or redis+cluster://host:port,host:port')
+      .default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z.string().regex(/^[\w:.{}-]+$/, 'letters, digits, _ : . - { } only').default('hearth'),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     SUPABASE_JWT_AUDIENCE: z.string().default('authenticated'),
@@ -112,6 +115,9 @@ const EnvSchema = z
     }
     if (env.MEMORY_WEIGHT_RELEVANCE + env.MEMORY_WEIGHT_STABILITY + env.MEMORY_WEIGHT_EXPLICITNESS === 0) {
       ctx.addIssue({ code: 'custom', path: ['MEMORY_WEIGHT_RELEVANCE'], message: 'the three memory weights must not all be 0' });
+    }
+    if (env.REDIS_URL.startsWith('redis+cluster://') && !/\{[^}]+\}/.test(env.REDIS_PREFIX)) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_PREFIX'], message: 'needs a hash tag on a Redis Cluster, e.g. {hearth}, so each queue stays in one slot' });
     }
     if (env.NODE_ENV !== 'production') return;
     // Development runs on the local defaults; production must name every secret it relies on.
