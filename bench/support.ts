@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteKeys } from '../test/support/global-setup.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { initOrm, type Orm } from '../src/db/orm.ts';
 
@@ -39,6 +41,10 @@ export async function benchEnv(name: string, env: Record<string, string> = {}): 
     orm,
     async dispose() {
       await orm.close();
+      // Leave nothing behind in Redis either: every key under this run's prefix.
+      const redis = new Redis(config.REDIS_URL);
+      await deleteKeys(redis, `${config.REDIS_PREFIX}*`);
+      redis.disconnect();
       const c = new pg.Client({ connectionString: ADMIN_URL });
       await c.connect();
       await c.query(`drop database if exists "hearth_bench_${id}" with (force)`);
