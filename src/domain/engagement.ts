@@ -73,9 +73,17 @@ export function applyActivity(state: EngagementState, event: ActivityEvent): Eng
   };
 }
 
+/**
+ * Time order, then a fixed order among events of the same instant (zone, kind, crisis), so the fold of
+ * a set of events never depends on the order they arrived in. (The worker breaks such ties by row id.)
+ */
+export function byFoldOrder(a: ActivityEvent, b: ActivityEvent): number {
+  return a.at.getTime() - b.at.getTime() || a.zone.localeCompare(b.zone) || a.kind.localeCompare(b.kind) || Number(a.crisis) - Number(b.crisis);
+}
+
 /** The state from the whole history, in any order: the reference the incremental path must equal. */
 export function recomputeEngagement(events: readonly ActivityEvent[]): EngagementState {
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const sorted = [...events].sort(byFoldOrder);
   return sorted.reduce((state, event) => applyActivity(state, event)!, EMPTY_ENGAGEMENT);
 }
 
