@@ -3,7 +3,7 @@
 // to raise triggers the way chat/voice/alerts do, and to read back incidents and attempts.
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
-import { eventually, createTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { eventually, createTestPlatform, jobContext as sharedJobContext, type TestPlatform } from '../support/platform.ts';
 import { registrations } from '../../src/workers/processors.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
@@ -84,12 +84,5 @@ export const waitForIncident = (platform: TestPlatform, userId: string) =>
 export const attemptsOf = (platform: TestPlatform, userId: string) =>
   platform.orm.em.fork().find(ContactLog, { user: userId }, { orderBy: { attemptedAt: 'asc' } });
 
-/** A context for calling a processor directly (as a retried job would run it). */
-export const jobContext = (platform: TestPlatform, jobId = randomUUID()): JobContext => ({
-  em: platform.orm.em.fork(),
-  log: platform.log,
-  queue: 'test',
-  jobId,
-  attempt: 2,
-  producer: platform.producer,
-});
+/** A context for calling a processor directly, as a retried job would run it (attempt 2). */
+export const jobContext = (platform: TestPlatform, jobId = randomUUID()) => sharedJobContext(platform, 'test', jobId, 2);

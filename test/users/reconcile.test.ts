@@ -2,7 +2,7 @@
 // every local user as its business).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/platform.ts';
+import { eventually, jobContext } from '../support/platform.ts';
 import { createOwnDatabase } from '../support/own-database.ts';
 import { createUserSyncPlatform, type UserSyncPlatform } from '../support/user-sync-platform.ts';
 import { makeUser } from '../entities/fixtures.ts';
@@ -12,7 +12,6 @@ import { UserServiceProfile } from '../../src/entities/user-service-profile.enti
 import { userReconcile } from '../../src/queues/user-reconcile.ts';
 import { processUserReconcile, ReconcileRefused } from '../../src/workers/user-reconcile.ts';
 import { createAuthAdmin } from '../../src/lib/supabase-admin.ts';
-import type { JobContext } from '../../src/workers/context.ts';
 
 let s: UserSyncPlatform;
 let db: Awaited<ReturnType<typeof createOwnDatabase>>;
@@ -31,10 +30,7 @@ const liveCount = () => em().count(User, { deletedAt: null });
 
 /** Runs the processor in-process (for runs expected to throw). */
 function runDirect() {
-  const ctx: JobContext = {
-    em: em(), log: s.platform.log, queue: userReconcile.name, jobId: randomUUID(), attempt: 1, producer: s.platform.producer,
-  };
-  return processUserReconcile({}, ctx, { admin: createAuthAdmin(s.platform.config), perPage: 1000 });
+  return processUserReconcile({}, jobContext(s.platform, userReconcile.name), { admin: createAuthAdmin(s.platform.config), perPage: 1000 });
 }
 
 /** Runs a reconcile through the queue, as the clock's scheduler does, and returns its result. */

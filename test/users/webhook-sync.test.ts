@@ -2,7 +2,7 @@
 // admin API -> users / user_sync_logs.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/platform.ts';
+import { eventually, jobContext } from '../support/platform.ts';
 import { createUserSyncPlatform, TEST_WEBHOOK_SECRET, type UserSyncPlatform } from '../support/user-sync-platform.ts';
 import type { FakeAuthUser } from '../support/fake-supabase-auth.ts';
 import { User } from '../../src/entities/user.entity.ts';
@@ -14,7 +14,6 @@ import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { userSync } from '../../src/queues/user-sync.ts';
 import { processUserSync } from '../../src/workers/user-sync.ts';
 import { createAuthAdmin } from '../../src/lib/supabase-admin.ts';
-import type { JobContext } from '../../src/workers/context.ts';
 
 let s: UserSyncPlatform;
 beforeAll(async () => {
@@ -192,7 +191,7 @@ describe('webhook', () => {
 
   it('a job that ran but was not acknowledged runs again without a second change or log row', async () => {
     const u = s.fake.add();
-    const ctx: JobContext = { em: em(), log: s.platform.log, queue: userSync.name, jobId: randomUUID(), attempt: 1, producer: s.platform.producer };
+    const ctx = jobContext(s.platform, userSync.name, randomUUID());
     const payload = { user_id: u.id, source: 'webhook' as const, request_id: 'redelivered', session_id: null };
     const admin = createAuthAdmin(s.platform.config);
     expect(await processUserSync(payload, ctx, admin)).toEqual({ type: 'create' });
