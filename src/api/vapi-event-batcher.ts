@@ -1,9 +1,8 @@
-// Group commit for webhook ingest: deliveries that arrive while the writers' INSERTs are in flight are
-// written together by the next one (one statement, one commit, however many events), and their jobs are
-// relayed with one addBulk and one outbox update. Nothing waits on a timer: at low load each delivery is
-// written alone and at once. A few writers run at once, so one slow commit does not hold up the rest.
+// Webhook ingest with group commit (src/lib/group-commit.ts): deliveries that arrive together are written
+// by one statement (event rows and their outbox rows), and their jobs relayed with one addBulk.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { relayManyNow } from '../queues/outbox-relay.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
+import { relayCommitted } from '../queues/outbox-writer.ts';
 import type { Producer } from '../queues/producer.ts';
 import { outboxJobId } from '../queues/producer.ts';
 import { vapiWebhook } from '../queues/vapi-webhook.ts';
@@ -15,12 +14,6 @@ export interface EventRow {
   eventKey: string;
   /** The stripped envelope, as JSON text. */
   payload: string;
-}
-
-interface Waiting {
-  row: EventRow;
-  resolve: (inserted: boolean) => void;
-  reject: (err: unknown) => void;
 }
 
 /** Each event row and its outbox row in one statement; a redelivered body (same event_key) inserts neither. */
@@ -39,43 +32,23 @@ with input as (
 )
 select id from event`;
 
-const MAX_BATCH = 500;
-const WRITERS = 3;
-
 export class VapiEventBatcher {
   readonly #em: EntityManager;
   readonly #producer: Producer;
-  #queue: Waiting[] = [];
-  #writers = 0;
+  readonly #commit: GroupCommit<EventRow, boolean>;
 
   constructor(em: EntityManager, producer: Producer) {
     this.#em = em;
     this.#producer = producer;
+    this.#commit = new GroupCommit((rows) => this.#write(rows), { writers: 3, maxBatch: 500 });
   }
 
   /** Resolves once the event is committed: true if stored, false if it was a redelivery. */
   submit(row: EventRow): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ row, resolve, reject });
-      if (this.#writers < WRITERS) void this.#drain();
-    });
+    return this.#commit.submit(row);
   }
 
-  async #drain(): Promise<void> {
-    this.#writers += 1;
-    while (this.#queue.length) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
-      try {
-        const inserted = await this.#write(batch.map((w) => w.row));
-        for (const w of batch) w.resolve(inserted.has(w.row.id));
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    this.#writers -= 1;
-  }
-
-  async #write(rows: EventRow[]): Promise<Set<string>> {
+  async #write(rows: EventRow[]): Promise<boolean[]> {
     // One JSON parameter (the ORM's `?` would expand a JS array into a list); payload is already JSON text.
     const input = `[${rows
       .map((r) => `{"id":"${r.id}","vapi_call_id":${JSON.stringify(r.vapiCallId)},"event_type":${JSON.stringify(r.eventType)},"event_key":"${r.eventKey}","payload":${r.payload},"job_id":"${outboxJobId(vapiWebhook, r.id)}"}`)
@@ -83,10 +56,9 @@ export class VapiEventBatcher {
     const result = await this.#em.getConnection().execute(INSERT_EVENTS_AND_JOBS, [input, vapiWebhook.name]);
     const inserted = new Set(result.map((r) => String(r.id)));
     // The fast path to BullMQ; whatever it misses, the outbox relay adds.
-    const jobs = rows.filter((r) => inserted.has(r.id)).map((r) => ({
+    relayCommitted(this.#em, this.#producer, rows.filter((r) => inserted.has(r.id)).map((r) => ({
       id: outboxJobId(vapiWebhook, r.id), queue: vapiWebhook.name, payload: { webhook_event_id: r.id }, options: null,
-    }));
-    if (jobs.length) void relayManyNow(this.#em, this.#producer, jobs);
-    return inserted;
+    })));
+    return rows.map((r) => inserted.has(r.id));
   }
 }

@@ -5,7 +5,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Producer } from './producer.ts';
+import type { OutboxEntry, Producer } from './producer.ts';
 
 export interface RelayResult {
   relayed: number;
@@ -46,7 +46,7 @@ export async function relayOutboxBatch(em: EntityManager, producer: Producer, ba
 export async function relayNow(
   em: EntityManager,
   producer: Producer,
-  row: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>,
+  row: OutboxEntry,
 ): Promise<boolean> {
   try {
     await producer.relay(row);
@@ -61,7 +61,7 @@ export async function relayNow(
 export async function relayManyNow(
   em: EntityManager,
   producer: Producer,
-  rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[],
+  rows: OutboxEntry[],
 ): Promise<boolean> {
   try {
     await producer.relayMany(rows);

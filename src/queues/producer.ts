@@ -1,4 +1,5 @@
 // The only way anything is put on a queue: validate the payload, then Queue.add (or the outbox).
+import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -82,7 +83,7 @@ export class Producer {
   }
 
   /** Adds an outbox row to BullMQ under the row's id, so a second relay of the same row is a no-op. */
-  async relay(row: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>): Promise<void> {
+  async relay(row: OutboxEntry): Promise<void> {
     const job = jobByName(row.queue);
     if (!job) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
     const options = { ...job.options, ...(row.options ?? {}), jobId: row.id };
@@ -90,7 +91,7 @@ export class Producer {
   }
 
   /** relay() for many rows of one queue in one Redis round trip (addBulk); same ids, same de-duplication. */
-  async relayMany(rows: Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>[]): Promise<void> {
+  async relayMany(rows: OutboxEntry[]): Promise<void> {
     const job = jobByName(rows[0]?.queue ?? '');
     if (!job || rows.some((r) => r.queue !== job.name)) throw new Error('relayMany: rows of one known queue only');
     const bulk = rows.map((row) => ({ name: job.name, data: validatePayload(job, row.payload), opts: { ...job.options, ...(row.options ?? {}), jobId: row.id } }));
@@ -103,12 +104,28 @@ export class Producer {
   }
 }
 
+/** An outbox row before it is written: what `enqueueInTransaction` persists and `OutboxWriter` inserts. */
+export type OutboxEntry = Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'>;
+
+/**
+ * The outbox row of a durable job: the payload validated (nothing invalid is ever stored), the id random
+ * or, with `jobKey`, derived from `${job name}:${jobKey}`, so the same cause can only ever be enqueued once.
+ */
+export function outboxEntry<J extends JobDef>(job: J, payload: Payload<J>, options: { jobKey?: string; delay?: number; priority?: number } = {}): OutboxEntry {
+  const data = validatePayload(job, payload) as Record<string, unknown>;
+  const { jobKey, ...bullOptions } = options;
+  return {
+    id: jobKey ? outboxJobId(job, jobKey) : randomUUID(),
+    queue: job.name,
+    payload: data,
+    options: Object.keys(bullOptions).length ? bullOptions : null,
+  };
+}
+
 /**
  * Durable enqueue: persists an outbox row in the EntityManager's unit of work, so it commits (or rolls
- * back) with the data that caused it. The row id becomes the BullMQ job id. With `jobKey`, the id is
- * derived from `${job name}:${jobKey}`, so the same cause can only ever be enqueued once: a second row
- * with that id fails the flush with a unique violation (check `em.findOne(OutboxJob, id)` first if a
- * duplicate is expected).
+ * back) with the data that caused it. The row id becomes the BullMQ job id. A keyed job's second row fails
+ * the flush with a unique violation (check `em.findOne(OutboxJob, id)` first if a duplicate is expected).
  */
 export function enqueueInTransaction<J extends JobDef>(
   em: EntityManager,
@@ -116,14 +133,7 @@ export function enqueueInTransaction<J extends JobDef>(
   payload: Payload<J>,
   options: { jobKey?: string; delay?: number; priority?: number } = {},
 ): OutboxJob {
-  const data = validatePayload(job, payload) as Record<string, unknown>;
-  const { jobKey, ...bullOptions } = options;
-  return em.create(OutboxJob, {
-    ...(jobKey ? { id: outboxJobId(job, jobKey) } : {}),
-    queue: job.name,
-    payload: data,
-    options: Object.keys(bullOptions).length ? bullOptions : null,
-  });
+  return em.create(OutboxJob, outboxEntry(job, payload, options));
 }
 
 /** The outbox row id (and BullMQ job id) of a keyed durable job. */

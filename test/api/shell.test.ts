@@ -68,6 +68,18 @@ describe('errors are JSON in one shape', () => {
     expect((await res.json()).error.details[0].field).toBe('event_data.text');
   });
 
+  it('a NUL character, which PostgreSQL cannot store, is a 400 naming each field that holds one', async () => {
+    const body = JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\u0000b', ['k\u0000']: 1 } });
+    const res = await postAudit(body);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.details.map((d: { field: string }) => d.field)).toEqual(['event_data.note', 'event_data.k\\u0000']);
+    const query = await platform.app.request('/v1/memories?query=a%00b', { headers: { authorization: 'Bearer x' } });
+    expect(query.status).toBe(400);
+    expect((await query.json()).error.details[0].field).toBe('query');
+    // The escape spelled out as text (a backslash, then u0000) is ordinary text.
+    expect((await postAudit(JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\\u0000b' } }))).status).toBe(202);
+  });
+
   it('a body over the limit is 413', async () => {
     const res = await postAudit(JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }));
     expect(res.status).toBe(413);

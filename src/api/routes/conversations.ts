@@ -6,11 +6,10 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MESSAGE_ROLES, MESSAGE_TYPES, SESSION_TYPES } from '../../domain/enums.ts';
 import { Conversation } from '../../entities/conversation.entity.ts';
-import { Message } from '../../entities/message.entity.ts';
 import { OutboxJob } from '../../entities/outbox-job.entity.ts';
 import { User } from '../../entities/user.entity.ts';
+import { MessageIngest } from '../../chat/message-ingest.ts';
 import { conversationSummary } from '../../queues/conversation-summary.ts';
-import { memoryExtraction } from '../../queues/memory-extraction.ts';
 import { relayNow } from '../../queues/outbox-relay.ts';
 import { enqueueInTransaction, outboxJobId } from '../../queues/producer.ts';
 import type { AppDeps } from '../app.ts';
@@ -76,24 +75,18 @@ export function conversationRoutes(deps: AppDeps) {
     request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: MessageBody } } } },
     responses: { 202: { description: 'stored; extraction enqueued', content: { 'application/json': { schema: z.object({ message_id: z.uuid(), job_id: z.string() }) } } }, ...errors(400, 401, 404, 409, 413) },
   });
+  // Group commit (src/chat/message-ingest.ts): one statement stores a burst of messages with their jobs.
+  const ingest = new MessageIngest(deps.orm.em, deps.producer);
   app.openapi(post, async (c) => {
     const body = c.req.valid('json');
     const { id } = c.req.valid('param');
-    const em = c.var.em;
-    const { message, job } = await em.transactional(async (tx) => {
-      // The row lock serialises messages of one conversation, so message_count never loses an increment.
-      const conversation = await ownConversation(tx, c.var.user.id, id, true);
-      if (conversation.status !== 'active') throw new AppError('CONFLICT', `conversation is ${conversation.status}`);
-      const message = tx.create(Message, {
-        conversation, user: conversation.user, content: body.content, role: body.role, messageType: body.message_type ?? 'text',
-        modelUsed: body.model_used ?? null, tokensUsed: body.tokens_used ?? null, responseTimeMs: body.response_time_ms ?? null,
-      });
-      conversation.messageCount += 1;
-      conversation.lastMessageAt = new Date();
-      return { message, job: enqueueInTransaction(tx, memoryExtraction, { message_id: message.id }, { jobKey: message.id }) };
+    const result = await ingest.submit({
+      conversationId: id, userId: c.var.user.id, content: body.content, role: body.role, messageType: body.message_type ?? 'text',
+      modelUsed: body.model_used ?? null, tokensUsed: body.tokens_used ?? null, responseTimeMs: body.response_time_ms ?? null,
     });
-    void relayNow(em, deps.producer, job);
-    return c.json({ message_id: message.id, job_id: job.id }, 202);
+    if (result.outcome === 'not_found') throw new AppError('NOT_FOUND', 'no such conversation');
+    if (result.outcome === 'not_active') throw new AppError('CONFLICT', `conversation is ${result.status}`);
+    return c.json({ message_id: result.messageId, job_id: result.jobId }, 202);
   });
 
   const end = createRoute({
