@@ -1,11 +1,13 @@
 // GET /metrics (admin token): Prometheus text. Besides the process's own series, gauges computed at
-// scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag.
+// scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag, open
+// safety incidents (someone's outreach is running right now) and how long the oldest has been open.
 import { Hono } from 'hono';
 import { Gauge } from 'prom-client';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
 import type { Metrics } from '../../lib/metrics.ts';
+import { OUTREACH_LEVELS } from '../../domain/enums.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
@@ -42,6 +44,30 @@ function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
            union all select next_run_at from voice_schedules where is_active and next_run_at <= now()) due`,
       );
       this.set(Math.max(0, row?.lag ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'hearth_outreach_incidents_open',
+    help: 'Safety incidents whose outreach is running (status open), by crisis level',
+    labelNames: ['crisis_level'],
+    registers: [metrics.registry],
+    async collect() {
+      const rows = await deps.orm.em.getConnection().execute<{ level: string; n: number }[]>(
+        `select crisis_level as level, count(*)::int as n from safety_incidents where status = 'open' group by crisis_level`,
+      );
+      // Every level, 0 included: an alert on the series must see it drop back, not vanish.
+      for (const level of OUTREACH_LEVELS) this.set({ crisis_level: level }, rows.find((r) => r.level === level)?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'hearth_outreach_oldest_open_incident_seconds',
+    help: 'How long the oldest open safety incident has been open (0 when none is)',
+    registers: [metrics.registry],
+    async collect() {
+      const [row] = await deps.orm.em.getConnection().execute<{ age: number | null }[]>(
+        `select extract(epoch from now() - min(opened_at))::float8 as age from safety_incidents where status = 'open'`,
+      );
+      this.set(Math.max(0, row?.age ?? 0));
     },
   });
 }
