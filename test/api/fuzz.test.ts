@@ -9,6 +9,7 @@ import { TEST_ADMIN_TOKEN, TEST_SERVICE_KEY } from '../support/constants.ts';
 import { userToken } from '../support/tokens.ts';
 import { makeUser } from '../entities/fixtures.ts';
 import { userLinks } from '../../src/db/user-owned.ts';
+import { operations } from '../support/openapi.ts';
 
 let platform: TestPlatform;
 let userId: string;
@@ -41,24 +42,6 @@ const encodable = (s: string) => {
 };
 const pathParam = fc.oneof(fc.uuid(), weirdString.filter((s) => s.length > 0 && s.length < 200 && encodable(s)), fc.constant(randomUUID()));
 
-interface Operation {
-  method: string;
-  path: string;
-  security: string | undefined;
-  hasBody: boolean;
-}
-
-async function operations(): Promise<Operation[]> {
-  const doc = await (await platform.app.request('/openapi.json')).json();
-  const ops: Operation[] = [];
-  for (const [path, item] of Object.entries<Record<string, { security?: Record<string, unknown>[]; requestBody?: unknown }>>(doc.paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      ops.push({ method: method.toUpperCase(), path, security: Object.keys(op.security?.[0] ?? {})[0], hasBody: Boolean(op.requestBody) });
-    }
-  }
-  return ops;
-}
-
 const userRows = async () => {
   const em = platform.orm.em.fork();
   let total = 0;
@@ -71,7 +54,7 @@ const userRows = async () => {
 
 describe('every declared route under random bad input', () => {
   it('answers < 500 with the error shape, and a rejected request writes nothing', { timeout: 300_000 }, async () => {
-    const ops = (await operations()).filter((o) => o.method !== 'DELETE' || !o.path.startsWith('/v1/me')); // erasure is tested on its own
+    const ops = (await operations(platform.app)).filter((o) => o.method !== 'DELETE' || !o.path.startsWith('/v1/me')); // erasure is tested on its own
     expect(ops.length).toBeGreaterThan(5);
     for (const op of ops) {
       await fc.assert(

@@ -8,8 +8,8 @@ export interface ChatUser {
   token: string;
 }
 
-export async function chatUser(platform: TestPlatform): Promise<ChatUser> {
-  const user = await makeUser(platform.orm.em.fork());
+export async function chatUser(platform: TestPlatform, data: Parameters<typeof makeUser>[1] = {}): Promise<ChatUser> {
+  const user = await makeUser(platform.orm.em.fork(), data);
   return { id: user.id, token: await userToken({ sub: user.id }) };
 }
 

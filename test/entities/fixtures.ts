@@ -5,6 +5,7 @@ import type { EntityClass, FilterQuery, RequiredEntityData } from '@mikro-orm/co
 import { initOrm } from '../../src/db/orm.ts';
 import type { EntityManager, Orm } from '../../src/db/orm.ts';
 import { Conversation } from '../../src/entities/conversation.entity.ts';
+import { MemoryItem } from '../../src/entities/memory-item.entity.ts';
 import { Message } from '../../src/entities/message.entity.ts';
 import { SafetyContact } from '../../src/entities/safety-contact.entity.ts';
 import { Schedule } from '../../src/entities/schedule.entity.ts';
@@ -47,6 +48,13 @@ export async function makeMessage(em: EntityManager, conversation: Conversation,
   });
   await em.flush();
   return message;
+}
+
+/** A memory as the extraction worker would leave it (no embedding). */
+export async function makeMemory(em: EntityManager, user: User, data: Overrides<MemoryItem> = {}) {
+  const memory = em.create(MemoryItem, { user, content: 'Likes long walks by the sea.', memoryType: 'preference', ...data });
+  await em.flush();
+  return memory;
 }
 
 export async function makeVoice(em: EntityManager, data: Overrides<Voice> = {}): Promise<Voice> {

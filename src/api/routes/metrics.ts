@@ -1,11 +1,13 @@
 // GET /metrics (admin token): Prometheus text. Besides the process's own series, gauges computed at
-// scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag.
+// scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag, open
+// safety incidents (someone's outreach is running right now) and how long the oldest has been open.
 import { Hono } from 'hono';
 import { Gauge } from 'prom-client';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
 import type { Metrics } from '../../lib/metrics.ts';
+import { OUTREACH_LEVELS } from '../../domain/enums.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
@@ -22,28 +24,41 @@ function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
       }
     },
   });
+  /** A gauge of one number, the query's `v` (null and negatives read as 0). */
+  const sqlGauge = (name: string, help: string, sql: string) =>
+    new Gauge({
+      name, help, registers: [metrics.registry],
+      async collect() {
+        const [row] = await deps.orm.em.getConnection().execute<{ v: number | null }[]>(sql);
+        this.set(Math.max(0, row?.v ?? 0));
+      },
+    });
+  sqlGauge('hearth_outbox_backlog', 'Outbox rows not yet relayed to Redis', `select count(*)::int as v from outbox_jobs where enqueued_at is null`);
+  sqlGauge(
+    'hearth_clock_lag_seconds',
+    'Now minus the oldest next_run_at that is due and not yet fired (0 when none is due)',
+    `select extract(epoch from now() - min(next_run_at))::float8 as v from (
+       select next_run_at from schedules where is_active and next_run_at <= now()
+       union all select next_run_at from voice_schedules where is_active and next_run_at <= now()) due`,
+  );
   new Gauge({
-    name: 'hearth_outbox_backlog',
-    help: 'Outbox rows not yet relayed to Redis',
+    name: 'hearth_outreach_incidents_open',
+    help: 'Safety incidents whose outreach is running (status open), by crisis level',
+    labelNames: ['crisis_level'],
     registers: [metrics.registry],
     async collect() {
-      const [row] = await deps.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
-      this.set(row?.n ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'hearth_clock_lag_seconds',
-    help: 'Now minus the oldest next_run_at that is due and not yet fired (0 when none is due)',
-    registers: [metrics.registry],
-    async collect() {
-      const [row] = await deps.orm.em.getConnection().execute<{ lag: number | null }[]>(
-        `select extract(epoch from now() - min(next_run_at))::float8 as lag from (
-           select next_run_at from schedules where is_active and next_run_at <= now()
-           union all select next_run_at from voice_schedules where is_active and next_run_at <= now()) due`,
+      const rows = await deps.orm.em.getConnection().execute<{ level: string; n: number }[]>(
+        `select crisis_level as level, count(*)::int as n from safety_incidents where status = 'open' group by crisis_level`,
       );
-      this.set(Math.max(0, row?.lag ?? 0));
+      // Every level, 0 included: an alert on the series must see it drop back, not vanish.
+      for (const level of OUTREACH_LEVELS) this.set({ crisis_level: level }, rows.find((r) => r.level === level)?.n ?? 0);
     },
   });
+  sqlGauge(
+    'hearth_outreach_oldest_open_incident_seconds',
+    'How long the oldest open safety incident has been open (0 when none is)',
+    `select extract(epoch from now() - min(opened_at))::float8 as v from safety_incidents where status = 'open'`,
+  );
 }
 
 export function metricsRoutes(deps: AppDeps, metrics: Metrics) {

@@ -1,0 +1,33 @@
+// The operations the app's OpenAPI document declares, for tests that must cover every route (a route added
+// later is covered the day it lands).
+import type { App } from '../../src/api/app.ts';
+
+export interface Operation {
+  method: string;
+  path: string;
+  /** The first security scheme (the one to call it with), if any. */
+  security: string | undefined;
+  /** Every scheme that may call it. */
+  schemes: string[];
+  hasBody: boolean;
+  /** Documented response statuses. */
+  responses: string[];
+}
+
+interface DocOperation {
+  security?: Record<string, unknown>[];
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+}
+
+export async function operations(app: App): Promise<Operation[]> {
+  const doc = await (await app.request('/openapi.json')).json();
+  const ops: Operation[] = [];
+  for (const [path, item] of Object.entries<Record<string, DocOperation>>(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const schemes = (op.security ?? []).flatMap((s) => Object.keys(s));
+      ops.push({ method: method.toUpperCase(), path, security: schemes[0], schemes, hasBody: Boolean(op.requestBody), responses: Object.keys(op.responses ?? {}) });
+    }
+  }
+  return ops;
+}
