@@ -24,7 +24,8 @@ export async function acknowledgeIncident(em: EntityManager, incidentId: string,
     ackBy = 'user';
   } else {
     const contact = await em.findOne(SafetyContact, { user: incident.user.id, contactUser: by.userId });
-    if (!contact) return null;
+    // A contact the user has removed may not stop an outreach, unless this very incident reached out to them.
+    if (!contact || (!contact.isActive && !incident.plan.some((s) => s.contact_id === contact.id))) return null;
     ackBy = `contact_user:${by.userId}`;
     contactId = contact.id;
   }

@@ -7,6 +7,7 @@ import { userToken } from '../support/tokens.ts';
 import { TEST_SERVICE_KEY } from '../support/constants.ts';
 import { makeSafetyContact, makeUser } from '../entities/fixtures.ts';
 import { ContactLog } from '../../src/entities/contact-log.entity.ts';
+import { SafetyContact } from '../../src/entities/safety-contact.entity.ts';
 import { SafetyIncident } from '../../src/entities/safety-incident.entity.ts';
 import { ackToken } from '../../src/safety/ack-link.ts';
 import { twilioSignature } from '../../src/lib/notify/twilio.ts';
@@ -144,6 +145,25 @@ describe('alerts and acknowledgement', () => {
     const c = await open();
     expect(await (await ack(c.incident_id, c.auth)).json()).toMatchObject({ status: 'acknowledged' });
     expect((await world.platform.orm.em.fork().findOneOrFail(SafetyIncident, c.incident_id)).acknowledgedBy).toBe('user');
+  });
+
+  it('a removed internal contact cannot stop an outreach, unless this incident reached out to them', async () => {
+    const ack = (id: string, auth: Record<string, string>) => call('POST', `/v1/safety/incidents/${id}/acknowledge`, auth);
+    const { user, auth } = await signedIn();
+    const [removed, laterRemoved] = [await signedIn(), await signedIn()];
+    const em = world.platform.orm.em.fork();
+    await makeSafetyContact(em, user, { externalPhoneNumber: phone() });
+    const internal = { externalFirstName: null, externalPhoneNumber: null, allowedCommunicationMethods: ['in_app' as const] };
+    await makeSafetyContact(em, user, { ...internal, priorityOrder: 2, contactUser: removed.user, isActive: false });
+    const later = await makeSafetyContact(em, user, { ...internal, priorityOrder: 3, contactUser: laterRemoved.user });
+    const { incident_id } = await (await call('POST', '/v1/safety/alerts', auth, {})).json();
+    await em.nativeUpdate(SafetyContact, later.id, { isActive: false });
+
+    expect((await ack(incident_id, removed.auth)).status).toBe(404);
+    expect((await world.platform.orm.em.fork().findOneOrFail(SafetyIncident, incident_id)).status).toBe('open');
+    const byLater = await ack(incident_id, laterRemoved.auth);
+    expect(byLater.status).toBe(200);
+    expect(await byLater.json()).toMatchObject({ status: 'acknowledged' });
   });
 });
 
