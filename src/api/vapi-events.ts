@@ -40,7 +40,7 @@ export async function recordVapiEvent(batcher: VapiEventBatcher, rawBody: string
     vapiCallId: typeof envelope.message.call?.id === 'string' ? envelope.message.call.id : null,
     eventType: envelope.message.type.slice(0, 100),
     eventKey: createHash('sha256').update(rawBody).digest('hex'),
-    payload: JSON.stringify(stripConversation(envelope)),
+    payload: stripConversation(envelope),
   });
   return inserted ? { duplicate: false as const, eventId: id } : { duplicate: true as const };
 }

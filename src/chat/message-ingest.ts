@@ -9,10 +9,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageRole, MessageType } from '../domain/enums.ts';
-import { GroupCommit } from '../lib/group-commit.ts';
 import { memoryExtraction } from '../queues/memory-extraction.ts';
-import { relayCommitted } from '../queues/outbox-writer.ts';
-import { outboxEntry, type OutboxEntry, type Producer } from '../queues/producer.ts';
+import { groupInsert, type WithJob } from '../queues/outbox-writer.ts';
+import { outboxEntry, type Producer } from '../queues/producer.ts';
 
 export interface NewMessage {
   conversationId: string;
@@ -28,10 +27,8 @@ export interface NewMessage {
 /** `stored` with the ids, or why nothing was written: no such conversation of that user, or it is not active. */
 export type IngestResult = { outcome: 'stored'; messageId: string; jobId: string } | { outcome: 'not_found' } | { outcome: 'not_active'; status: string };
 
-interface Row extends NewMessage {
-  id: string;
+interface Row extends NewMessage, WithJob {
   createdAt: string;
-  job: OutboxEntry;
 }
 
 const INSERT_MESSAGES = `
@@ -60,13 +57,11 @@ const LANES = 3;
 
 export class MessageIngest {
   readonly #em: EntityManager;
-  readonly #producer: Producer;
-  readonly #lanes: GroupCommit<Row, boolean>[];
+  readonly #lanes: ((row: Row) => Promise<boolean>)[];
 
   constructor(em: EntityManager, producer: Producer) {
     this.#em = em;
-    this.#producer = producer;
-    this.#lanes = Array.from({ length: LANES }, () => new GroupCommit<Row, boolean>((rows) => this.#write(rows), { writers: 1, maxBatch: 200 }));
+    this.#lanes = Array.from({ length: LANES }, () => groupInsert<Row>(em, producer, INSERT_MESSAGES, { writers: 1, maxBatch: 200 }));
   }
 
   async submit(message: NewMessage): Promise<IngestResult> {
@@ -74,19 +69,11 @@ export class MessageIngest {
     // Keyed by the message id, so the message's extraction can only ever be enqueued once.
     const row: Row = { ...message, id, createdAt: new Date().toISOString(), job: outboxEntry(memoryExtraction, { message_id: id }, { jobKey: id }) };
     const lane = this.#lanes[createHash('sha1').update(message.conversationId).digest()[0]! % LANES]!;
-    if (await lane.submit(row)) return { outcome: 'stored', messageId: id, jobId: row.job.id };
+    if (await lane(row)) return { outcome: 'stored', messageId: id, jobId: row.job.id };
     // Not counted in: tell a missing (or someone else's) conversation from one that is no longer active.
     const [conversation] = await this.#em.getConnection().execute<{ status: string }[]>(
       'select status from conversations where id = ? and user_id = ?', [message.conversationId, message.userId],
     );
     return conversation ? { outcome: 'not_active', status: conversation.status } : { outcome: 'not_found' };
-  }
-
-  async #write(rows: Row[]): Promise<boolean[]> {
-    // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
-    const result = await this.#em.getConnection().execute<{ id: string }[]>(INSERT_MESSAGES, [JSON.stringify(rows)]);
-    const stored = new Set(result.map((r) => r.id));
-    relayCommitted(this.#em, this.#producer, rows.filter((r) => stored.has(r.id)).map((r) => r.job));
-    return rows.map((r) => stored.has(r.id));
   }
 }

@@ -1,53 +1,60 @@
-// Durable enqueue for a request whose only write is the job itself (an audit event, a sync request):
-// the outbox row is committed with group commit (src/lib/group-commit.ts), so a burst of requests costs a
-// few INSERT statements rather than a transaction each. The answer waits for the commit, never for Redis:
-// the committed rows are then handed to BullMQ in one addBulk per queue, and whatever that misses (Redis
-// away, a crash right after the commit) the outbox relay adds later under the same job id.
+// Durable enqueue with group commit (src/lib/group-commit.ts) for requests whose rows fit in one
+// statement: the rows and their outbox rows are inserted by one INSERT over a JSON batch, so a burst of
+// requests costs a few statements rather than a transaction each. The answer waits for the commit, never
+// for Redis: the committed jobs are then handed to BullMQ with one addBulk per queue, and whatever that
+// misses (Redis away, a crash right after the commit) the outbox relay adds later under the same job id.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GroupCommit } from '../lib/group-commit.ts';
+import { GroupCommit, type GroupCommitOptions } from '../lib/group-commit.ts';
 import type { JobDef, Payload } from './define-job.ts';
 import { relayManyNow } from './outbox-relay.ts';
 import { outboxEntry, type OutboxEntry, type Producer } from './producer.ts';
 
-const INSERT_OUTBOX_ROWS = `
-insert into outbox_jobs (id, queue, payload, options, created_at)
-select id, queue, payload, options, now()
-from jsonb_to_recordset(?::jsonb) as t(id uuid, queue text, payload jsonb, options jsonb)
-on conflict (id) do nothing
-returning id`;
+/** An item of a group insert: its row id, and the outbox row of its job. */
+export interface WithJob {
+  id: string;
+  job: OutboxEntry;
+}
+
+/**
+ * Group commit of one statement whose only parameter is the batch as a JSON array (items as given, their
+ * `job` included) and which returns the ids it inserted. The submit resolves true once the item's row is
+ * committed, false when the statement skipped it (a duplicate, or a condition it checks).
+ */
+export function groupInsert<T extends WithJob>(em: EntityManager, producer: Producer, sql: string, options: GroupCommitOptions = { writers: 3, maxBatch: 500 }) {
+  const commit = new GroupCommit<T, boolean>(async (items) => {
+    // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
+    const rows = await em.getConnection().execute<{ id: string }[]>(sql, [JSON.stringify(items)]);
+    const inserted = new Set(rows.map((r) => r.id));
+    relayCommitted(em, producer, items.filter((i) => inserted.has(i.id)).map((i) => i.job));
+    // Should a batch repeat an id, only its first item counts as the insert.
+    return items.map((i) => inserted.delete(i.id));
+  }, options);
+  return (item: T) => commit.submit(item);
+}
 
 /** Hands committed outbox rows to BullMQ now (one addBulk per queue); failures are left to the relay. */
 export function relayCommitted(em: EntityManager, producer: Producer, entries: OutboxEntry[]): void {
-  const byQueue = Map.groupBy(entries, (e) => e.queue);
-  for (const rows of byQueue.values()) void relayManyNow(em, producer, rows);
+  for (const rows of Map.groupBy(entries, (e) => e.queue).values()) void relayManyNow(em, producer, rows);
 }
 
+const INSERT_OUTBOX_ROWS = `
+insert into outbox_jobs (id, queue, payload, options, created_at)
+select (i.job->>'id')::uuid, i.job->>'queue', i.job->'payload', nullif(i.job->'options', 'null'), now()
+from jsonb_to_recordset(?::jsonb) as i(id uuid, job jsonb)
+on conflict (id) do nothing
+returning id`;
+
+/** For a request whose only write is the job itself (an audit event). */
 export class OutboxWriter {
-  readonly #em: EntityManager;
-  readonly #producer: Producer;
-  readonly #commit: GroupCommit<OutboxEntry, boolean>;
+  readonly #insert: (item: WithJob) => Promise<boolean>;
 
   constructor(em: EntityManager, producer: Producer) {
-    this.#em = em;
-    this.#producer = producer;
-    this.#commit = new GroupCommit((entries) => this.#write(entries), { writers: 3, maxBatch: 500 });
+    this.#insert = groupInsert(em, producer, INSERT_OUTBOX_ROWS);
   }
 
-  /**
-   * Validates the payload and commits its outbox row. `inserted` is false when a row with that id was
-   * already there (a keyed job enqueued before): nothing new is written or relayed.
-   */
+  /** `inserted` is false when a keyed job with that id was enqueued before: nothing new is written or relayed. */
   async enqueue<J extends JobDef>(job: J, payload: Payload<J>, options: { jobKey?: string; delay?: number } = {}): Promise<{ id: string; inserted: boolean }> {
     const entry = outboxEntry(job, payload, options);
-    return { id: entry.id, inserted: await this.#commit.submit(entry) };
-  }
-
-  async #write(entries: OutboxEntry[]): Promise<boolean[]> {
-    // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
-    const rows = await this.#em.getConnection().execute<{ id: string }[]>(INSERT_OUTBOX_ROWS, [JSON.stringify(entries)]);
-    const inserted = new Set(rows.map((r) => r.id));
-    relayCommitted(this.#em, this.#producer, entries.filter((e) => inserted.has(e.id)));
-    // A batch may repeat a keyed id: only its first entry counts as the insert.
-    return entries.map((e) => inserted.delete(e.id));
+    return { id: entry.id, inserted: await this.#insert({ id: entry.id, job: entry }) };
   }
 }
