@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { headline } from './support.ts';
 import { loadConfig } from '../src/config.ts';
 import { initOrm } from '../src/db/orm.ts';
 import { createApp } from '../src/api/app.ts';
@@ -101,6 +102,8 @@ try {
   rows.push({ measure: `GET /v1/memories?query= at ${MEMORIES} memories, cold (loads vectors)`, value: `${cold.toFixed(1)} ms` });
   rows.push({ measure: `GET /v1/memories?query= at ${MEMORIES} memories, warm (${QUERIES} queries)`, value: `p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms` });
   console.table(rows);
+  for (const r of rows.slice(1, 3)) headline(String(r.measure), r.value!);
+  headline(String(rows[4]!.measure), rows[4]!.value!);
 } finally {
   await producer.close();
   const redis = new Redis(config.REDIS_URL);

@@ -11,7 +11,7 @@ import { registrations } from '../src/workers/processors.ts';
 import { ActivityEvent } from '../src/entities/activity-event.entity.ts';
 import { SystemEvent } from '../src/entities/system-event.entity.ts';
 import { deterministicUuid } from '../src/lib/ids.ts';
-import { benchEnv, printTable, round, saveResults } from './support.ts';
+import { benchEnv, headline, printTable, round, saveResults } from './support.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -72,6 +72,7 @@ try {
     { figure: 'recompute agreement with incremental values', value: `${round(((users - differences) / users) * 100, 2)}% (${differences} differed)` },
   ];
   printTable(`${EVENTS} activity events for ${USERS} users`, rows);
+  headline(`engagement events through the job (${EVENTS} events, 1% duplicated)`, `${round(all.length / seconds)} events/s, ${counted} / ${EVENTS} counted, recompute agreement ${round(((users - differences) / users) * 100, 2)}%`);
   saveResults('engagement', { [`${EVENTS} activity events for ${USERS} users`]: rows });
 } finally {
   await producer.close();

@@ -17,7 +17,7 @@ import { defineJob } from '../src/queues/define-job.ts';
 import { Producer } from '../src/queues/producer.ts';
 import { register } from '../src/workers/context.ts';
 import { startWorkerRuntime } from '../src/workers/runtime.ts';
-import { printTable, round, saveResults, type Row } from './support.ts';
+import { headline, printTable, round, saveResults, type Row } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
@@ -153,6 +153,10 @@ try {
   const processing = [bare, runtime, { processor: `runtime overhead (concurrency ${concurrency})`, 'jobs/s': `${overhead}% (target ≤ 15%)` }];
 
   printTable(`Enqueue, ${CONNECTIONS} connections or loops, ${SECONDS} s each`, enqueue);
+  for (const http of [audit!, chat!]) {
+    headline(`${http.path}`, `${http['ops/s']} req/s, p99 ${http['p99 ms']} ms, ${share(http, oneLoop)} of one raw Queue.add loop (targets ≥ 50%, p99 < 50 ms)`);
+  }
+  headline(`worker runtime overhead vs a bare BullMQ Worker (concurrency ${concurrency})`, `${overhead}% (target ≤ 15%)`);
   printTable('HTTP enqueue path against raw Queue.add', ratios);
   printTable(`No-op processing of ${PROCESS_JOBS} jobs`, processing);
   saveResults('enqueue', { [`Enqueue (${CONNECTIONS} concurrent, ${SECONDS} s each)`]: enqueue, 'HTTP against raw Queue.add': ratios, [`No-op processing of ${PROCESS_JOBS} jobs`]: processing });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { headline } from './support.ts';
 import { getConfig } from '../src/config.ts';
 import { initOrm } from '../src/db/orm.ts';
 import { createApp } from '../src/api/app.ts';
@@ -94,6 +95,7 @@ try {
   apiMs.sort((a, b) => a - b);
   const duplicates = twilio.requests.length - first.size;
   if (process.env.BENCH_DEBUG) console.log(people.slice(0, 10).map((p) => Math.round(first.get(p.number)! - started.get(p.number)!)));
+  headline(`crisis alert → first Twilio request (${INCIDENTS} incidents, ${BACKGROUND_JOBS} background jobs)`, `p50 ${Math.round(q(0.5))} ms, p99 ${Math.round(q(0.99))} ms, ${duplicates} duplicate sends`);
   console.log('\nsafety outreach: POST /v1/safety/alerts → first Twilio request received');
   console.table({
     incidents: { value: INCIDENTS }, 'accepted (202)': { value: statuses.filter((s) => s === 202).length }, 'reached Twilio': { value: latencies.length },

@@ -15,6 +15,7 @@ import { tickSchedules, type EnqueueMode } from '../src/clock/schedules-tick.ts'
 import { startWorkerRuntime } from '../src/workers/runtime.ts';
 import { register } from '../src/workers/context.ts';
 import { processScheduleRun } from '../src/workers/schedule-run.ts';
+import { headline } from './support.ts';
 
 const N = Number(process.env.BENCH_SCHEDULES ?? 100_000);
 const WORK_SECONDS = Number(process.env.BENCH_WORK_SECONDS ?? 30);
@@ -36,6 +37,8 @@ const sql = async (url: string, text: string, params: unknown[] = []) => {
 };
 
 const percentile = (timeline: { t: number; n: number }[], fraction: number) => timeline.find((p) => p.n >= Math.ceil(N * fraction))?.t;
+/** The rows that go into RESULTS.md's headline figures. */
+const HEADLINE_ROWS = ['clock, outbox', 'check-ups done', 'duplicate execution rows'];
 const fmt = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 
 /** Polls a count until it reaches N or the time runs out; returns (ms since `start`, count) points. */
@@ -135,6 +138,7 @@ async function main() {
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+  for (const [k, v] of rows.filter(([k]) => HEADLINE_ROWS.some((h) => k.startsWith(h)))) headline(k, v);
 }
 
 await main();

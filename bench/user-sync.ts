@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { FakeSupabaseAuth } from '../test/support/fake-supabase-auth.ts';
+import { headline } from './support.ts';
 import { initOrm } from '../src/db/orm.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { producerConnection } from '../src/queues/connection.ts';
@@ -78,6 +79,7 @@ async function main() {
     await next();
     rows.push(await pass('2: 1% changed'));
     console.table(rows);
+    for (const r of rows) headline(`user sync of ${USERS} users, pass ${r.pass}`, `${r['users/s']} users/s, ${r['users written']} users written`);
     console.log(`RSS before the first pass: ${startRss} MB (node + ORM + clients)`);
   } finally {
     clearInterval(sampler);

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { headline } from './support.ts';
 import { loadConfig } from '../src/config.ts';
 import { initOrm } from '../src/db/orm.ts';
 import { createLogger } from '../src/lib/logger.ts';
@@ -111,6 +112,7 @@ try {
     ['processed events', stored - pending],
     ['processed events/s (drain)', Math.round((stored - pending) / drainS)],
   ];
+  headline(`Vapi webhook ingest (${CONNECTIONS} connections)`, `${Math.round(accepted / DURATION_S)} accepted events/s, ack p99 ${result.latency.p99} ms; drained ${Math.round((stored - pending) / drainS)} events/s`);
   console.log('\nvoice webhook ingest');
   for (const [k, v] of rows) console.log(`${String(k).padEnd(30)} ${v}`);
   console.log(`target: >= 2000 accepted events/s, p99 < 50 ms -> ${accepted / DURATION_S >= 2000 && result.latency.p99 < 50 ? 'met' : 'NOT met'}`);
