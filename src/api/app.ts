@@ -11,7 +11,7 @@ import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
-import { rejectNulCharacters } from './nul-guard.ts';
+import { rejectUnstorableText } from './text-guard.ts';
 import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps) {
   // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
   app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
   app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
-  app.use(rejectNulCharacters());
+  app.use(rejectUnstorableText());
 
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));

@@ -68,7 +68,7 @@ describe('errors are JSON in one shape', () => {
     expect((await res.json()).error.details[0].field).toBe('event_data.text');
   });
 
-  it('a NUL character, which PostgreSQL cannot store, is a 400 naming each field that holds one', async () => {
+  it('text PostgreSQL cannot store as sent (a NUL, a lone surrogate) is a 400 naming each field that holds it', async () => {
     const body = JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\u0000b', ['k\u0000']: 1 } });
     const res = await postAudit(body);
     expect(res.status).toBe(400);
@@ -76,6 +76,10 @@ describe('errors are JSON in one shape', () => {
     const query = await platform.app.request('/v1/memories?query=a%00b', { headers: { authorization: 'Bearer x' } });
     expect(query.status).toBe(400);
     expect((await query.json()).error.details[0].field).toBe('query');
+    // A lone surrogate is not Unicode: refused too, where a text column would silently store U+FFFD.
+    const lone = await postAudit(JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\uD800b', ok: '\uD83D\uDE00' } }));
+    expect(lone.status).toBe(400);
+    expect((await lone.json()).error.details.map((d: { field: string }) => d.field)).toEqual(['event_data.note']);
     // The escape spelled out as text (a backslash, then u0000) is ordinary text.
     expect((await postAudit(JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\\u0000b' } }))).status).toBe(202);
   });

@@ -63,11 +63,13 @@ describe('chat ingest under a burst', () => {
     expect(new Set(stored.map((m) => m.content))).toEqual(new Set(good.map((m) => m.content)));
   });
 
-  it('refuses text PostgreSQL cannot store (a NUL character) with a 400 naming content, and stores its neighbours', async () => {
+  it('refuses text PostgreSQL cannot store as sent (a NUL, a lone surrogate) with a 400 naming content, and stores its neighbours', async () => {
     const id = await newConversation(platform, alice);
-    const [bad, ...neighbours] = await Promise.all([post(alice, id, 'nul \u0000 inside'), post(alice, id, 'fine one'), post(alice, id, 'fine two')]);
-    expect(bad!.status).toBe(400);
-    expect((await bad!.json()).error.details.map((d: { field: string }) => d.field)).toContain('content');
+    const [nul, lone, ...neighbours] = await Promise.all([post(alice, id, 'nul \u0000 inside'), post(alice, id, 'lone \uD800 half'), post(alice, id, 'fine one'), post(alice, id, 'fine \uD83D\uDE00 two')]);
+    for (const bad of [nul!, lone!]) {
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.details.map((d: { field: string }) => d.field)).toContain('content');
+    }
     expect(neighbours.map((r) => r.status)).toEqual([202, 202]);
     expect((await em().findOneOrFail(Conversation, id)).messageCount).toBe(2);
   });
