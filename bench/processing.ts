@@ -24,7 +24,7 @@ import { scheduleRunScenario } from './processing/schedule-run.ts';
 import { vapiWebhookScenario } from './processing/vapi-webhook.ts';
 import { benchEnv, machineLine, printTable, round, saveResults, type Row } from './support.ts';
 
-const JOBS = Number(process.env.BENCH_PROCESSING_JOBS ?? 120);
+const JOBS = Number(process.env.BENCH_PROCESSING_JOBS ?? 300);
 const LEVELS = (process.env.BENCH_PROCESSING_CONCURRENCY ?? '1,4,8,16,32').split(',').map(Number);
 const WARMUP_JOBS = 30;
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -88,9 +88,11 @@ async function level(s: Scenario, concurrency: number, n: number): Promise<Measu
   const before = await rowsWritten();
   // A connection per worker slot (plus the runtime's own), so the pool is not what limits the level.
   await phase(concurrency + 2, async (orm) => {
+    // The real registration, with the level's concurrency in place of the contract's own.
+    const registration = registrations.find((r) => r.job.name === s.job.name)!;
     const runtime = startWorkerRuntime({
       orm, producer, log, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency,
-      registrations: registrations.filter((r) => r.job.name === s.job.name),
+      registrations: [{ ...registration, job: { ...registration.job, concurrency } }],
     });
     try {
       await eventually(async () => (await queue.getJobCountByTypes('completed', 'failed')) >= produced.jobs, DRAIN_TIMEOUT_MS);
