@@ -62,7 +62,7 @@ async function steady(read: () => Promise<number>): Promise<void> {
  * counters hold all of its writes and none arrive later.
  */
 async function phase<T>(poolMax: number, fn: (orm: Orm) => Promise<T>): Promise<T> {
-  const [{ since }] = await sql<{ since: Date }>('select clock_timestamp() as since') as [{ since: Date }];
+  const since = (await sql<{ since: Date }>('select clock_timestamp() as since'))[0]!.since;
   const orm = await initOrm({ ...config, DATABASE_POOL_MAX: poolMax });
   try {
     return await fn(orm);
