@@ -14,6 +14,11 @@ export interface JobDef<N extends string = string, S extends z.ZodType = z.ZodTy
    * data that caused it, so it survives Redis being down.
    */
   readonly durable: boolean;
+  /**
+   * Jobs of this type one worker process runs at once, when the measured best differs from
+   * WORKER_CONCURRENCY (the default for every type without one; figures: README, Jobs).
+   */
+  readonly concurrency?: number;
 }
 
 export type Payload<J extends JobDef> = z.infer<J['schema']>;

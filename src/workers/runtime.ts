@@ -18,6 +18,7 @@ export interface WorkerRuntimeOptions {
   redisUrl: string;
   prefix: string;
   registrations: readonly Registration[];
+  /** Jobs per queue at once, for job types whose contract sets no concurrency of its own. */
   concurrency: number;
   /** How long a job may hold its lock before BullMQ treats it as stalled (its worker died). */
   lockDurationMs?: number;
@@ -34,7 +35,7 @@ export interface WorkerRuntime {
 export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   const connections = opts.registrations.map(() => workerConnection(opts.redisUrl));
   const workers = opts.registrations.map((registration, i) => startWorker(registration, connections[i]!, opts));
-  opts.log.info({ queues: workers.map((w) => w.name), concurrency: opts.concurrency }, 'workers started');
+  opts.log.info({ concurrency: Object.fromEntries(workers.map((w) => [w.name, w.opts.concurrency])) }, 'workers started');
   return {
     workers,
     async close(timeoutMs) {
@@ -97,7 +98,7 @@ function startWorker({ job, process, workerOptions }: Registration, connection: 
   const worker = new Worker(job.name, handler, {
     connection,
     prefix: opts.prefix,
-    concurrency: opts.concurrency,
+    concurrency: job.concurrency ?? opts.concurrency,
     ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
     ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
     ...workerOptions?.(),

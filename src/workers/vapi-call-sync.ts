@@ -1,7 +1,6 @@
 // Applies Vapi's own record of calls that have been in flight too long: a lost end-of-call report must not
 // mean a call without its summary, crisis check or schedule response. Each call is applied in its own
 // transaction with the row locked, exactly like a report (same idempotent effects); a later report is a no-op.
-import { LockMode } from '@mikro-orm/core';
 import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { IN_FLIGHT } from '../domain/call-lifecycle.ts';
 import { describeError } from '../lib/errors.ts';
@@ -10,6 +9,7 @@ import type { Payload } from '../queues/define-job.ts';
 import { vapiCallSync } from '../queues/vapi-call-sync.ts';
 import { register, type JobContext } from './context.ts';
 import { applyEndOfCallReport } from './call-report.ts';
+import { lockCallRow } from './vapi-webhook.ts';
 import { defaultVoiceDeps, type VoiceDeps } from './voice-deps.ts';
 
 /** Longer than a call normally lasts with its report delivered (Vapi's default max duration is 10 minutes). */
@@ -29,7 +29,7 @@ export async function processVapiCallSync(_p: Payload<typeof vapiCallSync>, ctx:
       const remote = await deps.vapi.getCall(vapiCallId!);
       if (remote.status !== 'ended') continue;
       const applied = await ctx.em.fork().transactional(async (tx) => {
-        const call = await tx.findOne(VoiceCall, { id, status: { $in: [...IN_FLIGHT] } }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] });
+        const call = await tx.findOne(VoiceCall, { id, status: { $in: [...IN_FLIGHT] } }, lockCallRow);
         return call ? applyEndOfCallReport(tx, call, { ...remote, type: 'end-of-call-report', call: remote }, deps) : null;
       });
       if (applied?.followUp) void relayNow(ctx.em, ctx.producer, applied.followUp);

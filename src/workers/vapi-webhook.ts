@@ -66,17 +66,23 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
 }
 
 /**
+ * Locks the call row, with its voice populated: an unloaded assistant_id reference would be flushed as a new
+ * voice (docs/data-model.md). `FOR UPDATE OF` the call's own alias (`v0`, MikroORM's root alias): a plain
+ * FOR UPDATE on the joined query also locks the voice, so every call of one assistant waited for the others
+ * (bench/processing.ts: more vapi-webhook workers made processing slower).
+ */
+export const lockCallRow = { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] as const, lockTableAliases: ['v0'] };
+
+/**
  * By Vapi's call id, else by the correlation fields our create request set (the message can arrive before
  * the vapi-call job stored Vapi's id): the row is then linked to the Vapi call here.
  */
 async function findOurCall(tx: EntityManager, message: VapiMessage): Promise<VoiceCall | null> {
   const vapiId = typeof message.call?.id === 'string' ? message.call.id : null;
   const ours = message.call?.assistantOverrides?.metadata?.voice_call_id ?? message.call?.customer?.externalId;
-  // The voice is populated: an unloaded assistant_id reference would be flushed as a new voice (docs/data-model.md).
-  const lock = { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] } as const;
-  const byVapiId = vapiId ? await tx.findOne(VoiceCall, { vapiCallId: vapiId }, lock) : null;
+  const byVapiId = vapiId ? await tx.findOne(VoiceCall, { vapiCallId: vapiId }, lockCallRow) : null;
   if (byVapiId || typeof ours !== 'string' || !/^[0-9a-f-]{36}$/i.test(ours)) return byVapiId;
-  const byOurs = await tx.findOne(VoiceCall, { id: ours }, lock);
+  const byOurs = await tx.findOne(VoiceCall, { id: ours }, lockCallRow);
   if (!byOurs || (byOurs.vapiCallId && byOurs.vapiCallId !== vapiId)) return null;
   if (vapiId) byOurs.vapiCallId = vapiId;
   return byOurs;

@@ -2,11 +2,13 @@
 // arrive over HTTP with the credential, are stored stripped, and are applied to the call.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LockMode } from '@mikro-orm/core';
 import { CallSummary } from '../../src/entities/call-summary.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { SystemEvent } from '../../src/entities/system-event.entity.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
 import { VoiceCall } from '../../src/entities/voice-call.entity.ts';
+import { Voice } from '../../src/entities/voice.entity.ts';
 import { WebhookEvent } from '../../src/entities/webhook-event.entity.ts';
 import { outboxJobId } from '../../src/queues/producer.ts';
 import { safetyOutreach } from '../../src/queues/safety-outreach.ts';
@@ -164,6 +166,30 @@ describe('delivery order and duplicates', () => {
     await post({ message: { type: 'status-update', status: 'ringing', call: { id: vapiCallId } } });
     const events = await settled(vapiCallId, 2);
     expect(events.map((e) => e.processingStatus)).toEqual(['skipped', 'skipped']);
+  });
+});
+
+describe('calls of one assistant', () => {
+  it('are applied independently: applying a call’s event does not lock its voice row', async () => {
+    const { row, vapiCall } = await placedCall();
+    // Held as applying another call of this assistant used to hold it (FOR UPDATE over the joined voice).
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = em().transactional(async (tx) => {
+      await tx.findOneOrFail(Voice, { assistantId: row.voice.assistantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    try {
+      await isLocked;
+      await post(callMessages(vapiCall).ringing);
+      expect((await settled(vapiCall.id, 1)).map((e) => e.processingStatus)).toEqual(['processed']);
+      expect((await load(row.id)).status).toBe('ringing');
+    } finally {
+      release();
+      await holder;
+    }
   });
 });
 

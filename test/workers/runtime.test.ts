@@ -134,3 +134,30 @@ describe('the outbox relay is idempotent', () => {
     expect(await platform.orm.em.fork().count(OutboxJob, { payload: { event_type: 'rolled_back' } })).toBe(0);
   });
 });
+
+describe('worker concurrency', () => {
+  const wide = defineJob({ name: 'test-wide', schema: z.object({ n: z.number() }), options: { removeOnComplete: true }, durable: false, concurrency: 3 });
+  const plain = defineJob({ name: 'test-plain', schema: z.object({ n: z.number() }), options: { removeOnComplete: true }, durable: false });
+
+  it('runs a contract’s own concurrency at once, and the runtime’s for a type without one', async () => {
+    let running = 0;
+    let peak = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runtime = platform.startWorkers([
+      register(wide, async () => {
+        peak = Math.max(peak, ++running);
+        await gate;
+        running--;
+      }),
+      register(plain, async () => undefined),
+    ]);
+    await Promise.all([1, 2, 3, 4, 5].map((n) => platform.producer.enqueue(wide, { n })));
+    await eventually(async () => running === 3);
+    await new Promise((r) => setTimeout(r, 200)); // a fourth slot would have taken a job by now
+    expect(peak).toBe(3); // the platform's runtime concurrency is 2
+    release();
+    await eventually(async () => (await platform.producer.queue(wide).getJobCountByTypes('waiting', 'active')) === 0);
+    expect(runtime.workers.map((w) => [w.name, w.opts.concurrency])).toEqual([['test-wide', 3], ['test-plain', 2]]);
+  });
+});
