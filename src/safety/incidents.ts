@@ -2,11 +2,11 @@
 // Shared by the safety-outreach processor and POST /v1/safety/alerts (which needs the id at once).
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { lockUser } from '../db/locks.ts';
 import { ContactLog } from '../entities/contact-log.entity.ts';
 import { SafetyContact } from '../entities/safety-contact.entity.ts';
 import { SafetyIncident, type IncidentTrigger } from '../entities/safety-incident.entity.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
-import { User } from '../entities/user.entity.ts';
 import type { OutreachLevel } from '../domain/enums.ts';
 import { isEmergency, planOutreach, stepDelayMs, type PolicyContact } from '../domain/outreach-policy.ts';
 import { enqueueInTransaction } from '../queues/producer.ts';
@@ -45,11 +45,9 @@ export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput,
   // A retry (or the job behind a manual alert, recorded by the API) needs no lock.
   const seen = (await recentIncidents()).find((i) => i.triggers.some((t) => t.key === key));
   if (seen) return { incident: seen, outcome: 'recorded', jobs: [] };
-  // FOR NO KEY UPDATE serialises the user's triggers without blocking inserts that reference the user
-  // (contact_logs of a running step take FOR KEY SHARE on it).
-  const [locked] = await tx.execute<{ id: string }[]>('select id from users where id = ? for no key update', [input.userId]);
-  if (!locked) return null;
-  const user = tx.getReference(User, input.userId);
+  // Serialises the user's triggers; contact_logs of a running step still insert (they take KEY SHARE on it).
+  const user = await lockUser(tx, input.userId);
+  if (!user) return null;
   const recent = await recentIncidents();
   const already = recent.find((i) => i.triggers.some((t) => t.key === key));
   if (already) return { incident: already, outcome: 'recorded', jobs: [] };

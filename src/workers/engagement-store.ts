@@ -31,15 +31,6 @@ export async function addUsage(em: EntityManager, user: User, service: Service, 
   if (!profile.lastUsedAt || profile.lastUsedAt < at) profile.lastUsedAt = at;
 }
 
-/**
- * Serialises engagement updates of one user. FOR NO KEY UPDATE, not FOR UPDATE: inserting a message or
- * any other row that references the user takes a KEY SHARE lock, which this does not block.
- */
-export async function lockUser(em: EntityManager, userId: string): Promise<User | null> {
-  const [row] = await em.execute<{ id: string }[]>(`select id from users where id = ? for no key update`, [userId]);
-  return row ? em.findOne(User, userId) : null;
-}
-
 /** Refolds every event of the user in time order, rewriting each row's fold columns; returns the final state. */
 export async function rewriteFoldFrom(em: EntityManager, user: User): Promise<EngagementState> {
   await em.flush();

@@ -6,12 +6,12 @@ import { applyActivity, EMPTY_ENGAGEMENT, type ActivityEvent as Activity } from 
 import { serviceOf, usageIncrement } from '../domain/usage.ts';
 import { ActivityEvent } from '../entities/activity-event.entity.ts';
 import { Conversation } from '../entities/conversation.entity.ts';
-import { User } from '../entities/user.entity.ts';
 import { deterministicUuid } from '../lib/ids.ts';
 import type { engagementUpdate } from '../queues/engagement-update.ts';
 import type { Payload } from '../queues/define-job.ts';
 import type { JobContext } from './context.ts';
-import { addUsage, foldColumns, lockUser, rewriteFoldFrom, stateAfter } from './engagement-store.ts';
+import { lockUser } from '../db/locks.ts';
+import { addUsage, foldColumns, rewriteFoldFrom, stateAfter } from './engagement-store.ts';
 import { userZone } from '../db/user-zone.ts';
 
 export async function processEngagementUpdate(p: Payload<typeof engagementUpdate>, ctx: JobContext) {

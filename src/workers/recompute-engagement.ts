@@ -4,7 +4,8 @@ import type { recomputeEngagement } from '../queues/recompute-engagement.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { User } from '../entities/user.entity.ts';
 import type { JobContext } from './context.ts';
-import { lockUser, rewriteFoldFrom } from './engagement-store.ts';
+import { lockUser } from '../db/locks.ts';
+import { rewriteFoldFrom } from './engagement-store.ts';
 import { recordSystemEvent } from './record-event.ts';
 
 const PAGE = 200;

@@ -10,6 +10,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { lockRootRow } from '../db/locks.ts';
 import { ScheduleExecution } from '../entities/schedule-execution.entity.ts';
 import { Schedule } from '../entities/schedule.entity.ts';
 import { VoiceSchedule } from '../entities/voice-schedule.entity.ts';
@@ -105,7 +106,8 @@ function dispatchCheckup(tx: EntityManager, schedule: Schedule, execution: Sched
 
 async function runVoiceSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Promise<Outcome> {
   return ctx.em.fork().transactional(async (tx) => {
-    const schedule = await tx.findOne(VoiceSchedule, p.schedule_id, { populate: ['user', 'voice'], lockMode: LockMode.PESSIMISTIC_WRITE });
+    // The schedule's row only: its user and voice are shared with other work (src/db/locks.ts).
+    const schedule = await tx.findOne(VoiceSchedule, p.schedule_id, { populate: ['user', 'voice'], ...lockRootRow });
     if (!schedule) return { status: 'gone' };
     const callKey = `voice-schedule:${schedule.id}:${new Date(p.due_at).toISOString()}`;
     schedule.lastRunAt = new Date(p.due_at);

@@ -4,9 +4,9 @@
 // - status-update: the status only moves forward (a late `ringing` after `ended` is ignored);
 // - end-of-call-report: src/workers/call-report.ts (one call_summaries row per call, outreach keyed by call).
 // Messages for calls that are not ours and types we do not use are recorded and marked skipped.
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnrecoverableError } from 'bullmq';
+import { lockRootRow } from '../db/locks.ts';
 import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
@@ -71,7 +71,7 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
  * FOR UPDATE on the joined query also locks the voice, so every call of one assistant waited for the others
  * (bench/processing.ts: more vapi-webhook workers made processing slower).
  */
-export const lockCallRow = { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['voice'] as const, lockTableAliases: ['v0'] };
+export const lockCallRow = { ...lockRootRow, populate: ['voice'] as const };
 
 /**
  * By Vapi's call id, else by the correlation fields our create request set (the message can arrive before

@@ -14,7 +14,6 @@ import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
 import { enqueueInTransaction, outboxJobId } from '../../src/queues/producer.ts';
 import { relayNow } from '../../src/queues/outbox-relay.ts';
 import { safetyOutreach } from '../../src/queues/safety-outreach.ts';
-import type { JobContext } from '../../src/workers/context.ts';
 
 export const TWILIO_SID = 'AC00000000000000000000000000000000';
 export const TWILIO_TOKEN = 'twilio-test-auth-token';

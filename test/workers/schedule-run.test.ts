@@ -114,6 +114,26 @@ describe('voice', () => {
     expect([first.status, second.status]).toEqual(['sent', 'duplicate']);
     expect(await platform.orm.em.fork().count(VoiceCall, { user: user.id, status: 'queued' })).toBe(1);
   });
+
+  it('a voice_schedules slot locks only its schedule: work holding its user or voice row does not block it', async () => {
+    const em = platform.orm.em.fork();
+    const user = await makeUser(em, { phoneNumber: '+15555550126' });
+    const voice = await makeVoice(em);
+    const vs = em.create(VoiceSchedule, { user, voice, name: 'Morning call', cronExpression: '0 7 * * *', timezone: 'UTC' });
+    await em.flush();
+    // Another transaction in flight that references the user (a message's KEY SHARE) and edits the voice.
+    const other = platform.orm.em.fork();
+    await other.begin();
+    const tx = other.getTransactionContext();
+    await other.getConnection().execute('select 1 from users where id = ? for key share', [user.id], 'all', tx);
+    await other.getConnection().execute('select 1 from voices where id = ? for no key update', [voice.id], 'all', tx);
+    try {
+      const outcome = await Promise.race([run(payload(vs.id, 'voice_schedule')), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
+      expect(outcome).toMatchObject({ status: 'sent' });
+    } finally {
+      await other.rollback();
+    }
+  });
 });
 
 describe('sms and email', () => {

@@ -1,9 +1,8 @@
 // A user's calls: request one (the vapi-call job places it), list them, read one with its summary.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { LockMode } from '@mikro-orm/core';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { lockUser } from '../../db/locks.ts';
 import { CallSummary } from '../../entities/call-summary.entity.ts';
-import { User } from '../../entities/user.entity.ts';
 import { VoiceCall } from '../../entities/voice-call.entity.ts';
 import { Voice } from '../../entities/voice.entity.ts';
 import { enqueueInTransaction } from '../../queues/producer.ts';
@@ -67,7 +66,7 @@ export function callRoutes(deps: AppDeps) {
       const voice = await tx.findOne(Voice, { assistantId: body.assistant_id });
       if (!voice?.isActive) throw fieldError('assistant_id', 'no active voice with this assistant id');
       // The user row is locked so two requests at once cannot both pass the in-flight check.
-      const user = await tx.findOne(User, { id: c.var.user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const user = await lockUser(tx, c.var.user.id, { deletedAt: null });
       if (!user) throw new AppError('NOT_FOUND', 'your account is not synced yet');
       const phoneNumber = body.phone_number ? e164(body.phone_number) : user.phoneConfirmedAt ? user.phoneNumber : null;
       if (!phoneNumber) throw fieldError('phone_number', 'required: the account has no confirmed phone number');

@@ -9,7 +9,7 @@ import { userSync } from '../../queues/user-sync.ts';
 import { enqueueOnce } from '../enqueue-once.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
-import { AppError, errorResponse } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
 import { secretMatches } from '../auth.ts';
 import { Accepted, ErrorBody } from '../schemas.ts';
