@@ -71,8 +71,8 @@ export async function applyEndOfCallReport(tx: EntityManager, call: VoiceCall, m
     .ignore()
     .execute();
 
-  let followUp: OutboxJob | undefined;
-  if (analysis.crisis.requiresIntervention) followUp = await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical');
+  const followUps: (OutboxJob | null)[] = [];
+  if (analysis.crisis.requiresIntervention) followUps.push(await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical'));
 
   const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
@@ -81,19 +81,19 @@ export async function applyEndOfCallReport(tx: EntityManager, call: VoiceCall, m
   // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
   if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
     const base = { user_id: call.user.id, conversation_id: null, occurred_at: call.startedAt.toISOString(), crisis: analysis.crisis.level !== 'none' };
-    await recordActivityOnce(tx, { ...base, kind: 'call_completed', source_id: call.id, minutes: duration === null ? 0 : Math.ceil(duration / 60) });
+    followUps.push(await recordActivityOnce(tx, { ...base, kind: 'call_completed', source_id: call.id, minutes: duration === null ? 0 : Math.ceil(duration / 60) }));
     if (typeof executionId === 'string') {
       const checkin = await recordCheckinResponse(tx, { voiceCallId: call.id, executionId, at: call.startedAt, endedAt: call.endedAt });
-      if (checkin === 'recorded') await recordActivityOnce(tx, { ...base, kind: 'checkin_response', source_id: call.id, minutes: null });
+      if (checkin === 'recorded') followUps.push(await recordActivityOnce(tx, { ...base, kind: 'checkin_response', source_id: call.id, minutes: null }));
     }
   }
-  return { status: 'processed', ...(followUp ? { followUp } : {}) };
+  return { status: 'processed', followUps: followUps.filter((job) => job !== null) };
 }
 
 /** Durable and keyed by the call: however often the report is applied, the call raises one outreach. */
-async function enqueueOutreach(tx: EntityManager, call: VoiceCall, level: 'high' | 'critical'): Promise<OutboxJob | undefined> {
+async function enqueueOutreach(tx: EntityManager, call: VoiceCall, level: 'high' | 'critical'): Promise<OutboxJob | null> {
   const jobKey = `voice_call:${call.id}`;
-  if (await tx.findOne(OutboxJob, outboxJobId(safetyOutreach, jobKey))) return undefined;
+  if (await tx.findOne(OutboxJob, outboxJobId(safetyOutreach, jobKey))) return null;
   return enqueueInTransaction(tx, safetyOutreach, {
     user_id: call.user.id,
     trigger: 'voice_call',

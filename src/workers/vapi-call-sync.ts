@@ -4,7 +4,7 @@
 import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { IN_FLIGHT } from '../domain/call-lifecycle.ts';
 import { describeError } from '../lib/errors.ts';
-import { relayNow } from '../queues/outbox-relay.ts';
+import { relayCommitted } from '../queues/outbox-writer.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { vapiCallSync } from '../queues/vapi-call-sync.ts';
 import { register, type JobContext } from './context.ts';
@@ -32,7 +32,7 @@ export async function processVapiCallSync(_p: Payload<typeof vapiCallSync>, ctx:
         const call = await tx.findOne(VoiceCall, { id, status: { $in: [...IN_FLIGHT] } }, lockCallRow);
         return call ? applyEndOfCallReport(tx, call, { ...remote, type: 'end-of-call-report', call: remote }, deps) : null;
       });
-      if (applied?.followUp) void relayNow(ctx.em, ctx.producer, applied.followUp);
+      relayCommitted(ctx.em, ctx.producer, applied?.followUps ?? []);
       if (applied) ended += 1;
     } catch (err) {
       failed += 1; // the next run tries again; one bad call must not stop the others

@@ -12,7 +12,7 @@ import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
 import { describeError } from '../lib/errors.ts';
 import { VapiPermanentError } from '../lib/vapi.ts';
-import { relayNow } from '../queues/outbox-relay.ts';
+import { relayCommitted } from '../queues/outbox-writer.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { vapiWebhook } from '../queues/vapi-webhook.ts';
@@ -23,7 +23,8 @@ import { defaultVoiceDeps, type VoiceDeps } from './voice-deps.ts';
 export interface Applied {
   status: 'processed' | 'skipped';
   note?: string;
-  followUp?: OutboxJob;
+  /** Outbox rows the transaction wrote (outreach, engagement): relayed at once after the commit. */
+  followUps?: OutboxJob[];
 }
 
 export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: JobContext, deps: VoiceDeps) {
@@ -39,7 +40,7 @@ export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: Jo
       });
       return result;
     });
-    if (applied.followUp) void relayNow(ctx.em, ctx.producer, applied.followUp);
+    relayCommitted(ctx.em, ctx.producer, applied.followUps ?? []);
     ctx.log.info({ webhookEventId: event.id, type: event.eventType, status: applied.status }, 'vapi event applied');
     return { outcome: applied.status };
   } catch (err) {

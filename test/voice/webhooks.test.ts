@@ -114,6 +114,8 @@ describe('a full call', () => {
       (await em().find(OutboxJob, { queue: 'engagement-update', payload: { source_id: callId } })).map((j) => j.payload.kind).sort();
     expect(await activityOf(answered.row.id)).toEqual(['call_completed', 'checkin_response']);
     expect(await activityOf(missed.row.id)).toEqual([]);
+    // Relayed straight after the commit (no polling relay runs here), like the outreach follow-up.
+    await eventually(async () => (await em().count(OutboxJob, { queue: 'engagement-update', payload: { source_id: answered.row.id }, enqueuedAt: { $ne: null } })) === 2);
     expect(await load(missed.row.id)).toMatchObject({ status: 'ended', endedReason: 'customer-did-not-answer', startedAt: null });
   });
 });
