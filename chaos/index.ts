@@ -11,9 +11,10 @@ import { scaleOut } from './scenarios/scale-out.ts';
 import { redisOutage } from './scenarios/redis-outage.ts';
 import { postgresOutage } from './scenarios/postgres-outage.ts';
 import { clocks } from './scenarios/clocks.ts';
+import { webhooks } from './scenarios/webhooks.ts';
 
 const SCENARIOS: Record<string, () => Promise<Outcome>> = {
-  kill9, deploy, 'scale-out': scaleOut, 'redis-outage': redisOutage, 'postgres-outage': postgresOutage, clocks,
+  kill9, deploy, 'scale-out': scaleOut, 'redis-outage': redisOutage, 'postgres-outage': postgresOutage, clocks, webhooks,
 };
 // A scenario that hangs must not hang CI: past this it fails and its processes are killed.
 const TIMEOUT_S = Number(process.env.CHAOS_SCENARIO_TIMEOUT_S ?? 240);
