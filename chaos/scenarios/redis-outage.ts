@@ -34,8 +34,8 @@ export async function redisOutage(): Promise<Outcome> {
     };
   } finally {
     await stopAll(procs);
+    await env.dispose(); // while its Redis still runs, so its keys go too
     redis.kill('SIGKILL');
-    await env.dispose();
     spawn('rm', ['-rf', dir, `/tmp/hearth-chaos-${redisPort}`]);
   }
 }
