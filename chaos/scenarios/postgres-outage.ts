@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { auditInvariant, auditLoad, chaosEnv, sleep, stopAll, type Outcome } from '../support.ts';
 
-// 3. PostgreSQL connections refused/terminated for 20 s: jobs retry with backoff; invariants hold.
+// 3. PostgreSQL connections refused/terminated for CHAOS_PG_DOWN_S (20 s): jobs retry with backoff; invariants hold.
 export async function postgresOutage(): Promise<Outcome> {
   const env = await chaosEnv('pg');
   const procs = [await env.start('web'), await env.start('clock'), await env.start('worker')];
@@ -10,9 +10,10 @@ export async function postgresOutage(): Promise<Outcome> {
   const admin = new pg.Client({ connectionString: env.config.DATABASE_URL.replace(/\/[^/]*$/, '/postgres') });
   await admin.connect();
   try {
-    const load = auditLoad(() => port, 5_000, 10, 'chaos', 25_000);
+    const downMs = Number(process.env.CHAOS_PG_DOWN_S ?? 20) * 1000;
+    const load = auditLoad(() => port, 5_000, 10, 'chaos', downMs + 5_000);
     await sleep(1_000);
-    const until = Date.now() + 20_000;
+    const until = Date.now() + downMs;
     let killed = 0;
     while (Date.now() < until) {
       const r = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [dbName]);
