@@ -148,6 +148,9 @@ export async function auditLoad(port: () => number, total: number, concurrency =
   return { accepted, statuses };
 }
 
+/** Rows of one SQL statement on the harness's own connection (`?` placeholders). */
+export const query = <T>(env: BenchEnv, sql: string, params: unknown[] = []) => env.orm.em.fork().getConnection().execute<T[]>(sql, params);
+
 /** Polls until `check` is true or the deadline passes; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

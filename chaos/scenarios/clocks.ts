@@ -16,7 +16,7 @@ import { deterministicUuid } from '../../src/lib/ids.ts';
 import { FAKE_VAPI_KEY, FakeVapi } from '../../test/support/fake-vapi.ts';
 import { startFakeTwilio } from '../../test/support/fake-twilio.ts';
 import { startSmtpSink } from '../../test/support/smtp-sink.ts';
-import { chaosEnv, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type LogEntry, type Outcome } from '../support.ts';
+import { chaosEnv, query, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type LogEntry, type Outcome } from '../support.ts';
 
 const SPEED = Number(process.env.CHAOS_CLOCK_SPEED ?? 12);
 const WINDOW_MS = Number(process.env.CHAOS_CLOCK_WINDOW_MIN ?? 10) * 60_000;
@@ -112,7 +112,7 @@ export async function clocks(): Promise<Outcome> {
     const lateStartMs = Math.max(0, Date.now() - (end - WINDOW_MS / SPEED));
     await sleep(Math.max(0, end - Date.now()) + 1_000);
     // Simulated time now stands at the window's end: wait until every claimed slot and its follow-up ran.
-    const q = <T>(sql: string) => env.orm.em.fork().getConnection().execute<T[]>(sql);
+    const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
     const settled = await waitFor(async () => {
       const [r] = await q<{ pending: number; unplaced: number; outbox: number }>(`select
         (select count(*)::int from schedule_executions where status = 'pending') as pending,
@@ -138,7 +138,7 @@ export async function clocks(): Promise<Outcome> {
 }
 
 async function verify(env: ChaosEnv, t0: Date, sent: { twilio: number; smtp: number; vapi: FakeVapi }) {
-  const q = <T>(sql: string, params: unknown[] = []) => env.orm.em.fork().getConnection().execute<T[]>(sql, params);
+  const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
   const windowEnd = new Date(t0.getTime() + WINDOW_MS);
   const problems: string[] = [];
   const schedules = await q<{ id: string; cron_expression: string; timezone: string; next_run_at: Date | null; reminder_method: Channel; is_active: boolean; user_active: boolean }>(

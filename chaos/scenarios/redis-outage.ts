@@ -35,7 +35,10 @@ export async function redisOutage(): Promise<Outcome> {
   } finally {
     await stopAll(procs);
     await env.dispose(); // while its Redis still runs, so its keys go too
-    redis.kill('SIGKILL');
+    if (redis.exitCode === null && redis.signalCode === null) {
+      redis.kill('SIGKILL');
+      await new Promise((r) => redis.once('exit', r));
+    }
     spawn('rm', ['-rf', dir, `/tmp/hearth-chaos-${redisPort}`]);
   }
 }

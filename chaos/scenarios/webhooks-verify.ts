@@ -7,7 +7,7 @@ import { safetyOutreach } from '../../src/queues/safety-outreach.ts';
 import { userSync } from '../../src/queues/user-sync.ts';
 import type { FakeSupabaseAuth } from '../../test/support/fake-supabase-auth.ts';
 import type { FakeVapi } from '../../test/support/fake-vapi.ts';
-import type { ChaosEnv } from '../support.ts';
+import { query, type ChaosEnv } from '../support.ts';
 import type { supabaseEvents, WebhookEvent } from './webhook-events.ts';
 
 export interface VerifyInput {
@@ -25,7 +25,7 @@ export interface VerifyInput {
 }
 
 export async function verify(env: ChaosEnv, x: VerifyInput) {
-  const q = <T>(sql: string, params: unknown[] = []) => env.orm.em.fork().getConnection().execute<T[]>(sql, params);
+  const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
   const problems: string[] = [];
   const expect = (what: string, got: unknown, want: unknown) => {
     if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${what}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);

@@ -17,7 +17,7 @@ import { vapiWebhook } from '../../src/queues/vapi-webhook.ts';
 import { FakeSupabaseAuth } from '../../test/support/fake-supabase-auth.ts';
 import { startFakeTwilio } from '../../test/support/fake-twilio.ts';
 import { FAKE_VAPI_KEY, FakeVapi } from '../../test/support/fake-vapi.ts';
-import { chaosEnv, SERVICE_KEY, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type Outcome } from '../support.ts';
+import { chaosEnv, query, SERVICE_KEY, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type Outcome } from '../support.ts';
 import {
   prng, PUBLIC_BASE_URL, SUPABASE_WEBHOOK_SECRET, supabaseEvents, TWILIO_TOKEN, twilioEvents, VAPI_HMAC_SECRET, VAPI_WEBHOOK_SECRET, vapiEvents, type WebhookEvent,
 } from './webhook-events.ts';
@@ -47,7 +47,7 @@ export async function webhooks(): Promise<Outcome> {
       const res = await fetch(`http://127.0.0.1:${port}/v1/safety/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` }, body: JSON.stringify({ user_id: userId }) });
       if (res.status !== 202) throw new Error(`alert answered ${res.status}`);
     }
-    const q = <T>(sql: string) => env.orm.em.fork().getConnection().execute<T[]>(sql);
+    const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
     const ready = await waitFor(async () => {
       const [r] = await q<{ placed: number; texted: number }>(`select (select count(*)::int from voice_calls where vapi_call_id is not null) as placed,
         (select count(*)::int from contact_logs where contact_metadata ->> 'provider_id' is not null) as texted`);
@@ -158,7 +158,7 @@ const WORK_QUEUES = [userSync, vapiWebhook, safetyOutreach, vapiCall];
 
 /** Nothing left to do: outbox relayed, events applied, queues empty (a delivered text's next step waits 10 minutes, delayed). */
 async function drained(env: ChaosEnv, producer: Producer) {
-  const [r] = await env.orm.em.fork().getConnection().execute<{ n: number }[]>(`select
+  const [r] = await query<{ n: number }>(env, `select
     (select count(*)::int from outbox_jobs where enqueued_at is null) + (select count(*)::int from webhook_events where processing_status = 'pending') as n`);
   if (r!.n) return false;
   for (const job of [...WORK_QUEUES, safetyEscalate]) {
