@@ -17,11 +17,40 @@ export interface HearthProcess {
   exited: Promise<number | null>;
 }
 
+export type LogEntry = Record<string, unknown>;
+
 export interface ChaosEnv extends BenchEnv {
   /** Environment every child process gets. */
   childEnv: Record<string, string>;
-  start(role: 'web' | 'worker' | 'clock', extra?: Record<string, string>): Promise<HearthProcess>;
+  /** `onLog` sees every JSON log line of the child after it is ready. */
+  start(role: 'web' | 'worker' | 'clock', extra?: Record<string, string>, onLog?: (entry: LogEntry) => void): Promise<HearthProcess>;
 }
+
+// Whatever a scenario leaves running or undisposed (it failed, timed out, or the runner was interrupted)
+// is taken down by cleanupLeftovers(): child processes, databases, Redis keys.
+const liveChildren = new Set<ChildProcess>();
+const liveEnvs = new Set<BenchEnv>();
+
+/** Registers a child process for cleanupLeftovers (Hearth children are registered by start()). */
+export function track(child: ChildProcess): ChildProcess {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
+}
+
+export async function cleanupLeftovers(): Promise<{ killed: number; disposed: number }> {
+  const children = [...liveChildren];
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  const envs = [...liveEnvs];
+  for (const env of envs) await env.dispose().catch((err: Error) => console.error(`chaos: cleanup failed: ${err.message}`));
+  return { killed: children.length, disposed: envs.length };
+}
+
+export const stopAll = async (procs: HearthProcess[], signal: NodeJS.Signals = 'SIGTERM') => {
+  for (const p of procs) p.proc.kill(signal);
+  return Promise.all(procs.map((p) => p.exited));
+};
 
 export async function chaosEnv(name: string, env: Record<string, string> = {}): Promise<ChaosEnv> {
   const base = await benchEnv(`chaos_${name}`, { SERVICE_API_KEYS: SERVICE_KEY, ADMIN_TOKEN, ...env });
@@ -38,25 +67,43 @@ export async function chaosEnv(name: string, env: Record<string, string> = {}): 
     OUTBOX_POLL_MS: '200',
     ...env,
   };
-  return {
+  const chaos: ChaosEnv = {
     ...base,
     childEnv,
-    async start(role, extra = {}) {
-      const proc = spawn(process.execPath, ['src/main.ts', role], {
+    async dispose() {
+      liveEnvs.delete(chaos);
+      await base.dispose();
+    },
+    async start(role, extra = {}, onLog) {
+      const proc = track(spawn(process.execPath, ['src/main.ts', role], {
         env: { ...process.env, ...childEnv, PORT: '0', LOG_LEVEL: 'info', ...extra },
         stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      }));
       const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
       let port: number | undefined;
-      for await (const line of createInterface({ input: proc.stdout! })) {
-        const entry = safeJson(line);
+      let ready = false;
+      // One iterator for the child's whole life: it keeps draining (and, with onLog, reading) its logs.
+      const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+      for (let next = await lines.next(); !next.done; next = await lines.next()) {
+        const entry = safeJson(next.value);
         if (entry?.msg === 'api listening') port = entry.port as number;
-        if (entry?.msg === 'hearth ready') break;
+        if (entry?.msg === 'hearth ready') {
+          ready = true;
+          break;
+        }
       }
-      proc.stdout!.resume(); // keep draining its logs
+      if (!ready) throw new Error(`${role} exited before it was ready (code ${await exited})`);
+      void (async () => {
+        for (let next = await lines.next(); !next.done; next = await lines.next()) {
+          const entry = onLog && safeJson(next.value);
+          if (entry) onLog(entry);
+        }
+      })();
       return { role, proc, port, exited };
     },
   };
+  liveEnvs.add(chaos);
+  return chaos;
 }
 
 const safeJson = (line: string): Record<string, unknown> | null => {
@@ -101,6 +148,9 @@ export async function auditLoad(port: () => number, total: number, concurrency =
   return { accepted, statuses };
 }
 
+/** Rows of one SQL statement on the harness's own connection (`?` placeholders). */
+export const query = <T>(env: BenchEnv, sql: string, params: unknown[] = []) => env.orm.em.fork().getConnection().execute<T[]>(sql, params);
+
 /** Polls until `check` is true or the deadline passes; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -124,3 +174,6 @@ export async function auditInvariant(env: ChaosEnv, accepted: string[], timeoutM
   const [pending] = await env.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
   return { accepted: accepted.length, written, lost: accepted.length - written, outboxPending: pending?.n ?? 0 };
 }
+
+/** What a scenario reports: `ok` (every invariant held) and its figures. */
+export type Outcome = { ok: boolean } & Record<string, string | number | boolean>;

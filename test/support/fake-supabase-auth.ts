@@ -119,3 +119,34 @@ export class FakeSupabaseAuth {
     send(200, { users, aud: 'authenticated' }, { 'x-total-count': String(all.length), link: links.join(', ') });
   }
 }
+
+/** An auth.users row as a Database Webhook sends it: raw column names, secrets included. */
+export const rawAuthRecord = (u: FakeAuthUser) => ({
+  instance_id: '00000000-0000-0000-0000-000000000000',
+  id: u.id,
+  aud: 'authenticated',
+  role: 'authenticated',
+  email: u.email,
+  encrypted_password: '$2a$10$abcdefghijklmnopqrstuvCw0rdHashN0tReal',
+  confirmation_token: 'confirm-token-secret',
+  recovery_token: 'recovery-token-secret',
+  email_change: '',
+  phone_change: '',
+  raw_app_meta_data: u.app_metadata,
+  raw_user_meta_data: u.user_metadata,
+  email_confirmed_at: u.email_confirmed_at,
+  last_sign_in_at: u.last_sign_in_at,
+  created_at: u.created_at,
+  updated_at: u.updated_at,
+  phone: null,
+  is_anonymous: false,
+});
+
+/** A Supabase Database Webhook delivery for auth.users, as it is sent. */
+export const authUsersWebhook = (type: 'INSERT' | 'UPDATE' | 'DELETE', u: FakeAuthUser, old?: FakeAuthUser) => ({
+  type,
+  table: 'users',
+  schema: 'auth',
+  record: type === 'DELETE' ? null : rawAuthRecord(u),
+  old_record: type === 'INSERT' ? null : rawAuthRecord(old ?? u),
+});

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, jobContext } from '../support/platform.ts';
 import { createUserSyncPlatform, TEST_WEBHOOK_SECRET, type UserSyncPlatform } from '../support/user-sync-platform.ts';
-import type { FakeAuthUser } from '../support/fake-supabase-auth.ts';
+import { authUsersWebhook as webhook, type FakeAuthUser } from '../support/fake-supabase-auth.ts';
 import { User } from '../../src/entities/user.entity.ts';
 import { UserSyncLog } from '../../src/entities/user-sync-log.entity.ts';
 import { UserPrivacySettings } from '../../src/entities/user-privacy-settings.entity.ts';
@@ -23,36 +23,6 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const em = () => s.platform.orm.em.fork();
-
-/** An auth.users row as a Database Webhook sends it: raw column names, secrets included. */
-const rawRecord = (u: FakeAuthUser) => ({
-  instance_id: '00000000-0000-0000-0000-000000000000',
-  id: u.id,
-  aud: 'authenticated',
-  role: 'authenticated',
-  email: u.email,
-  encrypted_password: '$2a$10$abcdefghijklmnopqrstuvCw0rdHashN0tReal',
-  confirmation_token: 'confirm-token-secret',
-  recovery_token: 'recovery-token-secret',
-  email_change: '',
-  phone_change: '',
-  raw_app_meta_data: u.app_metadata,
-  raw_user_meta_data: u.user_metadata,
-  email_confirmed_at: u.email_confirmed_at,
-  last_sign_in_at: u.last_sign_in_at,
-  created_at: u.created_at,
-  updated_at: u.updated_at,
-  phone: null,
-  is_anonymous: false,
-});
-
-const webhook = (type: 'INSERT' | 'UPDATE' | 'DELETE', u: FakeAuthUser, old?: FakeAuthUser) => ({
-  type,
-  table: 'users',
-  schema: 'auth',
-  record: type === 'DELETE' ? null : rawRecord(u),
-  old_record: type === 'INSERT' ? null : rawRecord(old ?? u),
-});
 
 const deliver = (body: unknown, headers: Record<string, string> = { 'x-supabase-webhook-secret': TEST_WEBHOOK_SECRET }) =>
   s.platform.app.request('/webhooks/supabase/auth-users', {
