@@ -92,8 +92,11 @@ async function main() {
     await producer.close();
     await producer.connection.quit();
     await orm.close();
-  });
+  }, config.SHUTDOWN_TIMEOUT_MS + STOP_MARGIN_MS);
 }
+
+/** Beyond the jobs' own SHUTDOWN_TIMEOUT_MS: time to stop the API and clock and close the connections. */
+const STOP_MARGIN_MS = 5_000;
 
 function selectRegistrations(config: Config) {
   if (config.WORKER_QUEUES.length === 0) return registrations;

@@ -87,3 +87,15 @@ describe('SIGTERM during a running job', () => {
     }
   });
 });
+
+describe('a shutdown that hangs', () => {
+  it('exits 1 at its deadline instead of ignoring SIGTERM', async () => {
+    const worker = startWorkerProcess({ HANG_ON_STOP: '1', STOP_DEADLINE_MS: '700', SHUTDOWN_TIMEOUT_MS: '200', LOG_LEVEL: 'error' });
+    await worker.waitFor('ready');
+    const t = performance.now();
+    worker.proc.kill('SIGTERM');
+    expect(await worker.exited).toBe(1);
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect(worker.lines.some((l) => l.includes('shutdown did not finish in time'))).toBe(true);
+  });
+});
