@@ -57,6 +57,8 @@ export class FakeSupabaseAuth {
   /** Pages (1-based) that answer 503, to simulate an outage mid-listing. */
   failPages = new Set<number>();
   failGets = false;
+  /** How long each get-by-id takes to answer: a remote Auth API's latency, which makes user sync I/O-bound. */
+  getDelayMs = 0;
   /** Users a listing skips (as offset paging does when another user is deleted mid-listing); get-by-id still finds them. */
   hiddenFromList = new Set<string>();
   readonly requests: string[] = [];
@@ -101,8 +103,11 @@ export class FakeSupabaseAuth {
     const one = /^\/auth\/v1\/admin\/users\/([0-9a-f-]{36})$/.exec(url.pathname);
     if (one) {
       if (this.failGets) return send(503, { code: 503, msg: 'upstream unavailable' });
-      const user = this.users.get(one[1]!);
-      return user ? send(200, user) : send(404, { code: 404, error_code: 'user_not_found', msg: 'User not found' });
+      const answer = () => {
+        const user = this.users.get(one[1]!);
+        return user ? send(200, user) : send(404, { code: 404, error_code: 'user_not_found', msg: 'User not found' });
+      };
+      return this.getDelayMs ? void setTimeout(answer, this.getDelayMs) : answer();
     }
     send(404, { code: 404, msg: 'no route' });
   }
