@@ -26,12 +26,15 @@ function run(name: string): Promise<{ output: string; ok: boolean; seconds: numb
 
 const HEADLINES = 'Headline figures';
 
-/** The `» label: value` lines of every section (bench/support.ts headline()), in one table at the top. */
+/** The `» {"label","value"}` lines of every section (bench/support.ts headline()), in one table at the top. */
 function headlines(names: string[]): string {
   const rows = names.flatMap((name) => {
     const section = sections.get(name)!;
     const date = /^\d{4}-\d{2}-\d{2}/m.exec(section)?.[0] ?? '';
-    return [...section.matchAll(/^» (.+?): (.+)$/gm)].map((m) => `| ${name} | ${m[1]} | ${m[2]} | ${date} |`);
+    return [...section.matchAll(/^» (\{.*\})$/gm)].map((m) => {
+      const { label, value } = JSON.parse(m[1]!) as { label: string; value: string };
+      return `| ${name} | ${label} | ${value} | ${date} |`;
+    });
   });
   return `## ${HEADLINES}\n\n| bench | figure | value | measured |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`;
 }

@@ -22,7 +22,7 @@ import { memoryExtractionScenario } from './processing/memory-extraction.ts';
 import type { Produced, Scenario } from './processing/scenario.ts';
 import { scheduleRunScenario } from './processing/schedule-run.ts';
 import { vapiWebhookScenario } from './processing/vapi-webhook.ts';
-import { benchEnv, machineLine, printTable, round, saveResults, type Row } from './support.ts';
+import { benchEnv, headline, machineLine, printTable, round, saveResults, type Row } from './support.ts';
 
 const JOBS = Number(process.env.BENCH_PROCESSING_JOBS ?? 300);
 const LEVELS = (process.env.BENCH_PROCESSING_CONCURRENCY ?? '1,4,8,16,32').split(',').map(Number);
@@ -146,6 +146,8 @@ try {
     const title = `${s.job.name}: ${s.describe}, ${measures[0]!.jobs + measures[0]!.failed} jobs per level`;
     sections[title] = table(measures);
     printTable(title, sections[title]);
+    const best = sections[title].at(-1)!;
+    headline(`${s.job.name} processing (runs at ${s.job.concurrency ?? 'WORKER_CONCURRENCY'})`, `${best.concurrency}: ${best['jobs/s']} jobs/s, ${best['rows/s']} rows/s, p99 ${best['p99 ms']} ms; ${best.effects}`);
   }
   console.log(`\n${machineLine()}`);
   saveResults('processing', sections);

@@ -63,9 +63,9 @@ export async function benchEnv(name: string, env: Record<string, string> = {}): 
 
 export type Row = Record<string, string | number>;
 
-/** One headline figure: printed as `» label: value`, collected by bench/index.ts into RESULTS.md's summary. */
+/** One headline figure: printed as `» {"label","value"}`, collected by bench/index.ts into RESULTS.md's summary. */
 export function headline(label: string, value: string | number): void {
-  console.log(`» ${label}: ${value}`);
+  console.log(`» ${JSON.stringify({ label, value: String(value) })}`);
 }
 
 export function printTable(title: string, rows: Row[]): void {
