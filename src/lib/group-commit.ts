@@ -11,6 +11,11 @@ export interface GroupCommitOptions {
   writers: number;
   /** Items per write at most. */
   maxBatch: number;
+  /**
+   * Whether a failed batch is worth writing again item by item (default: always). Say no for errors that
+   * would fail every item anyway (the database is unreachable), so a batch fails at once, not N times over.
+   */
+  retryAlone?: (err: unknown) => boolean;
 }
 
 interface Waiting<T, R> {
@@ -46,7 +51,7 @@ export class GroupCommit<T, R> {
         const results = await this.#write(batch.map((w) => w.item));
         batch.forEach((w, i) => w.resolve(results[i]!));
       } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(err);
+        if (batch.length === 1 || this.#options.retryAlone?.(err) === false) for (const w of batch) w.reject(err);
         else for (const w of batch) await this.#writeAlone(w);
       }
     }

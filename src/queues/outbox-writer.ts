@@ -4,6 +4,7 @@
 // for Redis: the committed jobs are then handed to BullMQ with one addBulk per queue, and whatever that
 // misses (Redis away, a crash right after the commit) the outbox relay adds later under the same job id.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isDatabaseUnavailable } from '../lib/errors.ts';
 import { GroupCommit, type GroupCommitOptions } from '../lib/group-commit.ts';
 import type { JobDef, Payload } from './define-job.ts';
 import { relayManyNow } from './outbox-relay.ts';
@@ -20,7 +21,7 @@ export interface WithJob {
  * `job` included) and which returns the ids it inserted. The submit resolves true once the item's row is
  * committed, false when the statement skipped it (a duplicate, or a condition it checks).
  */
-export function groupInsert<T extends WithJob>(em: EntityManager, producer: Producer, sql: string, options: GroupCommitOptions = { writers: 3, maxBatch: 500 }) {
+export function groupInsert<T extends WithJob>(em: EntityManager, producer: Producer, sql: string, options: Omit<GroupCommitOptions, 'retryAlone'> = { writers: 3, maxBatch: 500 }) {
   const commit = new GroupCommit<T, boolean>(async (items) => {
     // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
     const rows = await em.getConnection().execute<{ id: string }[]>(sql, [JSON.stringify(items)]);
@@ -28,7 +29,7 @@ export function groupInsert<T extends WithJob>(em: EntityManager, producer: Prod
     relayCommitted(em, producer, items.filter((i) => inserted.has(i.id)).map((i) => i.job));
     // Should a batch repeat an id, only its first item counts as the insert.
     return items.map((i) => inserted.delete(i.id));
-  }, options);
+  }, { ...options, retryAlone: (err) => !isDatabaseUnavailable(err) }); // an outage fails the batch once (503s), not item by item
   return (item: T) => commit.submit(item);
 }
 

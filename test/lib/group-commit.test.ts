@@ -66,6 +66,16 @@ describe('GroupCommit', () => {
     expect(w.batches).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
   });
 
+  it('a failure retryAlone declines (the database is away) fails the whole batch once', async () => {
+    const w = controlledWrite((i) => i === 3);
+    const gc = new GroupCommit(w.write, { writers: 1, maxBatch: 100, retryAlone: () => false });
+    const first = gc.submit(1);
+    const batch = [2, 3, 4].map((i) => gc.submit(i));
+    const results = await settle([first, ...batch], w.releaseAll);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    expect(w.batches).toEqual([[1], [2, 3, 4]]);
+  });
+
   it('a failure of a lone item rejects just that submit, and the next one is written', async () => {
     const w = controlledWrite((i) => i === 1);
     const gc = new GroupCommit(w.write, { writers: 1, maxBatch: 100 });
