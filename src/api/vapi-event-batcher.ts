@@ -25,8 +25,8 @@ with input as (
   on conflict (event_key) do nothing
   returning id
 ), job as (
-  insert into outbox_jobs (id, queue, payload, created_at)
-  select (input.job->>'id')::uuid, input.job->>'queue', input.job->'payload', now() from event join input using (id)
+  insert into outbox_jobs (id, queue, payload, options, created_at)
+  select (input.job->>'id')::uuid, input.job->>'queue', input.job->'payload', nullif(input.job->'options', 'null'), now() from event join input using (id)
 )
 select id from event`;
 

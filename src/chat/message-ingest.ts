@@ -48,8 +48,8 @@ with input as (
   from input i join counted on counted.id = i."conversationId"
   returning id
 ), job as (
-  insert into outbox_jobs (id, queue, payload, created_at)
-  select (i.job->>'id')::uuid, i.job->>'queue', i.job->'payload', now() from message join input i using (id)
+  insert into outbox_jobs (id, queue, payload, options, created_at)
+  select (i.job->>'id')::uuid, i.job->>'queue', i.job->'payload', nullif(i.job->'options', 'null'), now() from message join input i using (id)
 )
 select id from message`;
 
