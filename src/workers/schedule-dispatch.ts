@@ -56,9 +56,12 @@ export function sendReminder(tx: EntityManager, user: User, channel: 'sms' | 'em
   return { metadata: { notification_job_id: outbox.id, channel }, outbox };
 }
 
+/** The check-in conversation of an execution (one per execution, whichever path starts it). */
+export const checkinConversationId = (executionId: string) => deterministicUuid(`checkin-conversation:${executionId}`);
+
 /** A check-in conversation whose first assistant message uses the schedule's context and the latest summary. */
 export async function startCheckin(tx: EntityManager, schedule: Schedule, executionId: string): Promise<Dispatch> {
-  const id = deterministicUuid(`checkin-conversation:${executionId}`);
+  const id = checkinConversationId(executionId);
   const latest = await tx.findOne(ConversationSummary, { user: schedule.user }, { orderBy: { createdAt: 'desc' } });
   const now = new Date();
   const conversation = tx.create(Conversation, { id, user: schedule.user, title: schedule.name, sessionType: 'check_in', messageCount: 1, lastMessageAt: now });

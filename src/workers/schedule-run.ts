@@ -5,6 +5,8 @@
 //    the check-up (voice call row + vapi-call job, notification-send job, or check-in conversation), mark
 //    the row sent (or skipped) and set last_run_at. A crash inside 2 rolls it back and the retry redoes it;
 //    every follow-up has a deterministic id, so nothing is started twice.
+// In-app slots take a batched path first (src/workers/checkin-batch.ts: the same writes, shared by
+// concurrent jobs); anything it does not plainly cover comes here.
 // On the last attempt the row is marked failed with the error. voice_schedules slots have no execution row
 // (schedule_executions references schedules): the voice_calls row, keyed by the slot, is their record.
 import { UnrecoverableError } from 'bullmq';
@@ -20,13 +22,14 @@ import { relayNow } from '../queues/outbox-relay.ts';
 import type { OutboxJob } from '../entities/outbox-job.entity.ts';
 import type { Payload } from '../queues/define-job.ts';
 import { executionId, scheduleRun } from '../queues/schedule-run.ts';
+import { checkinBatchFor } from './checkin-batch.ts';
 import type { JobContext } from './context.ts';
 import { sendReminder, startCheckin, startVoiceCall, type Dispatch } from './schedule-dispatch.ts';
 
 const userGone = (user: User) => user.deletedAt !== null || !user.isActive;
 
 export async function processScheduleRun(p: Payload<typeof scheduleRun>, ctx: JobContext) {
-  const outcome = p.kind === 'schedule' ? await runSchedule(p, ctx) : await runVoiceSchedule(p, ctx);
+  const outcome = p.kind === 'schedule' ? ((await batchedCheckin(p, ctx)) ?? (await runSchedule(p, ctx))) : await runVoiceSchedule(p, ctx);
   if (outcome.outbox) void relayNow(ctx.em, ctx.producer, outcome.outbox);
   ctx.log.info({ outcome: outcome.status }, 'schedule run');
   return { status: outcome.status, executionId: outcome.executionId ?? null };
@@ -36,6 +39,16 @@ interface Outcome {
   status: 'sent' | 'skipped' | 'duplicate' | 'gone';
   executionId?: string;
   outbox?: OutboxJob;
+}
+
+/** The in-app fast path (src/workers/checkin-batch.ts); null leaves the slot to runSchedule, as does a failed batch. */
+async function batchedCheckin(p: Payload<typeof scheduleRun>, ctx: JobContext): Promise<Outcome | null> {
+  try {
+    return await checkinBatchFor(ctx.em).start({ scheduleId: p.schedule_id, dueAt: new Date(p.due_at) });
+  } catch (err) {
+    ctx.log.warn({ error: describeError(err) }, 'batched check-in failed; running the slot on its own');
+    return null;
+  }
 }
 
 async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Promise<Outcome> {
