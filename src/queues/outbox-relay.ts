@@ -43,18 +43,8 @@ export async function relayOutboxBatch(em: EntityManager, producer: Producer, ba
  * The fast path after a request commits: try to relay the row now so the job starts at once. Any
  * failure is left to the polling relay; the row is already durable.
  */
-export async function relayNow(
-  em: EntityManager,
-  producer: Producer,
-  row: OutboxEntry,
-): Promise<boolean> {
-  try {
-    await producer.relay(row);
-    await em.fork().nativeUpdate(OutboxJob, { id: row.id, enqueuedAt: null }, { enqueuedAt: new Date() });
-    return true;
-  } catch {
-    return false;
-  }
+export function relayNow(em: EntityManager, producer: Producer, row: OutboxEntry): Promise<boolean> {
+  return relayManyNow(em, producer, [row]);
 }
 
 /** relayNow for many rows of one queue: one Redis round trip (addBulk), one UPDATE. Failures are left to the relay. */

@@ -34,9 +34,9 @@ const toJson = (c: Conversation) => ({
   message_count: c.messageCount, created_at: c.createdAt.toISOString(), last_message_at: c.lastMessageAt?.toISOString() ?? null,
 });
 
-/** The caller's conversation, or 404 (someone else's looks exactly like a missing one). */
-async function ownConversation(em: EntityManager, userId: string, id: string, lock = false) {
-  const conversation = await em.findOne(Conversation, { id, user: userId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+/** The caller's conversation, row-locked, or 404 (someone else's looks exactly like a missing one). */
+async function lockOwnConversation(em: EntityManager, userId: string, id: string) {
+  const conversation = await em.findOne(Conversation, { id, user: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!conversation) throw new AppError('NOT_FOUND', 'no such conversation');
   return conversation;
 }
@@ -99,7 +99,7 @@ export function conversationRoutes(deps: AppDeps) {
     const em = c.var.em;
     const jobId = outboxJobId(conversationSummary, id);
     const job = await em.transactional(async (tx) => {
-      const conversation = await ownConversation(tx, c.var.user.id, id, true);
+      const conversation = await lockOwnConversation(tx, c.var.user.id, id);
       const existing = await tx.findOne(OutboxJob, jobId);
       if (existing) return null;
       if (conversation.status === 'active') {
