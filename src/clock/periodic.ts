@@ -1,6 +1,7 @@
 // The platform's own periodic jobs, declared in one place. The clock upserts them as BullMQ job
 // schedulers on start (idempotent, so any number of clocks may run) and removes the ones no longer declared.
 // User schedules are not here: they live in PostgreSQL (see the schedules issue).
+import { ErrorCode } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDef, Payload } from '../queues/define-job.ts';
@@ -38,11 +39,18 @@ export async function upsertPeriodicJobs(producer: Producer, declared: readonly 
   for (const p of declared) byQueue.set(p.job.name, [...(byQueue.get(p.job.name) ?? []), p]);
   for (const p of declared) {
     const data = validatePayload(p.job, p.payload);
-    await producer.queue(p.job).upsertJobScheduler(p.id, { pattern: p.cron, ...(p.tz ? { tz: p.tz } : {}) }, {
-      name: p.job.name,
-      data,
-      opts: p.job.options,
-    });
+    try {
+      await producer.queue(p.job).upsertJobScheduler(p.id, { pattern: p.cron, ...(p.tz ? { tz: p.tz } : {}) }, {
+        name: p.job.name,
+        data,
+        opts: p.job.options,
+      });
+    } catch (err) {
+      // Another clock (its time a little ahead of ours) already created, and ran, the iteration we computed:
+      // the scheduler is in place, so this clock starts rather than crash (found by the chaos clocks scenario).
+      if ((err as { code?: unknown }).code !== ErrorCode.SchedulerJobIdCollision) throw err;
+      log.warn({ scheduler: p.id }, 'periodic job: its next run exists already (another clock); kept');
+    }
   }
   // Remove schedulers that code no longer declares (only on queues this clock knows).
   for (const queue of producer.allQueues()) {
