@@ -25,30 +25,50 @@ const kinds = ['message', 'message', 'message', 'checkin_response', 'call_comple
 
 try {
   const userIds = Array.from({ length: USERS }, () => randomUUID());
-  await orm.em.getConnection().execute(`insert into users (id) select unnest(?::uuid[])`, [`{${userIds.join(",")}}`]);
+  await orm.em.getConnection().execute(`insert into users (id) select unnest(?::uuid[])`, [`{${userIds.join(',')}}`]);
   const start = Date.parse('2026-01-01T00:00Z');
   const events = Array.from({ length: EVENTS }, (_, i) => {
     const kind = kinds[i % kinds.length]!;
     return {
-      user_id: userIds[i % USERS]!, kind, source_id: randomUUID(), conversation_id: null,
+      user_id: userIds[i % USERS]!,
+      kind,
+      source_id: randomUUID(),
+      conversation_id: null,
       // Mostly in order, with some jitter so a few arrive late and force a refold.
       occurred_at: new Date(start + i * 60_000 + ((i * 7919) % 5) * 3_600_000).toISOString(),
-      crisis: i % 97 === 0, minutes: kind === 'call_completed' ? 5 : null,
+      crisis: i % 97 === 0,
+      minutes: kind === 'call_completed' ? 5 : null,
     };
   });
   const duplicates = events.filter((_, i) => i % 100 === 0);
   const queue = producer.queue(engagementUpdate);
   const all = [...events, ...duplicates];
   for (let i = 0; i < all.length; i += 1_000) {
-    await queue.addBulk(all.slice(i, i + 1_000).map((data) => ({ name: engagementUpdate.name, data, opts: { ...engagementUpdate.options, removeOnComplete: true } })));
+    await queue.addBulk(
+      all
+        .slice(i, i + 1_000)
+        .map((data) => ({
+          name: engagementUpdate.name,
+          data,
+          opts: { ...engagementUpdate.options, removeOnComplete: true },
+        })),
+    );
   }
 
   const t = performance.now();
   const runtime = startWorkerRuntime({
-    orm, producer, log, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency: CONCURRENCY,
-    registrations: registrations.filter((r) => ([engagementUpdate.name, recomputeEngagement.name] as string[]).includes(r.job.name)),
+    orm,
+    producer,
+    log,
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    concurrency: CONCURRENCY,
+    registrations: registrations.filter((r) =>
+      ([engagementUpdate.name, recomputeEngagement.name] as string[]).includes(r.job.name),
+    ),
   });
-  while ((await queue.getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed')) > 0) await new Promise((r) => setTimeout(r, 200));
+  while ((await queue.getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed')) > 0)
+    await new Promise((r) => setTimeout(r, 200));
   const seconds = (performance.now() - t) / 1000;
   const counted = await orm.em.fork().count(ActivityEvent, {});
   const failed = await queue.getJobCountByTypes('failed');
@@ -56,7 +76,9 @@ try {
   const t2 = performance.now();
   const jobId = await producer.enqueue(recomputeEngagement, { user_id: null });
   let report: SystemEvent | null = null;
-  while (!(report = await orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`recompute-engagement:${jobId}`) }))) {
+  while (
+    !(report = await orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`recompute-engagement:${jobId}`) }))
+  ) {
     await new Promise((r) => setTimeout(r, 200));
   }
   const recomputeSeconds = (performance.now() - t2) / 1000;
@@ -69,10 +91,16 @@ try {
     { figure: 'failed jobs', value: failed },
     { figure: `events/s through the job (concurrency ${CONCURRENCY})`, value: round(all.length / seconds) },
     { figure: 'recompute: users, seconds', value: `${users}, ${round(recomputeSeconds, 1)} s` },
-    { figure: 'recompute agreement with incremental values', value: `${round(((users - differences) / users) * 100, 2)}% (${differences} differed)` },
+    {
+      figure: 'recompute agreement with incremental values',
+      value: `${round(((users - differences) / users) * 100, 2)}% (${differences} differed)`,
+    },
   ];
   printTable(`${EVENTS} activity events for ${USERS} users`, rows);
-  headline(`engagement events through the job (${EVENTS} events, 1% duplicated)`, `${round(all.length / seconds)} events/s, ${counted} / ${EVENTS} counted, recompute agreement ${round(((users - differences) / users) * 100, 2)}%`);
+  headline(
+    `engagement events through the job (${EVENTS} events, 1% duplicated)`,
+    `${round(all.length / seconds)} events/s, ${counted} / ${EVENTS} counted, recompute agreement ${round(((users - differences) / users) * 100, 2)}%`,
+  );
   saveResults('engagement', { [`${EVENTS} activity events for ${USERS} users`]: rows });
 } finally {
   await producer.close();

@@ -32,7 +32,11 @@ const WEBHOOK_SECRET = 'bench-vapi-webhook-secret-0123';
 
 // The processors read the Vapi settings from the environment (getConfig), as a deployed worker does.
 const vapi = await new FakeVapi().start();
-Object.assign(process.env, { VAPI_BASE_URL: vapi.url, VAPI_API_KEY: FAKE_VAPI_KEY, VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET });
+Object.assign(process.env, {
+  VAPI_BASE_URL: vapi.url,
+  VAPI_API_KEY: FAKE_VAPI_KEY,
+  VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
+});
 const env = await benchEnv('processing', { SUPABASE_JWT_SECRET: TEST_JWT_SECRET });
 const { config } = env;
 const log = createLogger('silent');
@@ -42,13 +46,24 @@ await stats.connect();
 
 const sql = async <T>(text: string, params: unknown[] = []) => (await stats.query(text, params)).rows as T[];
 const rowsWritten = async () =>
-  Number((await sql<{ n: string }>('select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_user_tables'))[0]!.n);
+  Number(
+    (
+      await sql<{ n: string }>(
+        'select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_user_tables',
+      )
+    )[0]!.n,
+  );
 const pendingOutbox = async (queue: string | null = null) =>
-  (await sql<{ n: number }>('select count(*)::int as n from outbox_jobs where enqueued_at is null and ($1::text is null or queue = $1)', [queue]))[0]!.n;
+  (
+    await sql<{ n: number }>(
+      'select count(*)::int as n from outbox_jobs where enqueued_at is null and ($1::text is null or queue = $1)',
+      [queue],
+    )
+  )[0]!.n;
 
 /** Waits until `read` gives the same value twice, 250 ms apart. */
 async function steady(read: () => Promise<number>): Promise<void> {
-  for (let last = await read(); ;) {
+  for (let last = await read(); ; ) {
     await setTimeout(250);
     const now = await read();
     if (now === last) return;
@@ -68,13 +83,29 @@ async function phase<T>(poolMax: number, fn: (orm: Orm) => Promise<T>): Promise<
     return await fn(orm);
   } finally {
     await orm.close();
-    await eventually(async () => (await sql<{ n: number }>(
-      `select count(*)::int as n from pg_stat_activity where datname = current_database() and backend_type = 'client backend'
-       and pid <> pg_backend_pid() and backend_start >= $1`, [since]))[0]!.n === 0);
+    await eventually(
+      async () =>
+        (
+          await sql<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity where datname = current_database() and backend_type = 'client backend'
+       and pid <> pg_backend_pid() and backend_start >= $1`,
+            [since],
+          )
+        )[0]!.n === 0,
+    );
   }
 }
 
-interface Measure { concurrency: number; jobs: number; seconds: number; rows: number; p50: number; p99: number; failed: number; problems: string[] }
+interface Measure {
+  concurrency: number;
+  jobs: number;
+  seconds: number;
+  rows: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  problems: string[];
+}
 
 async function level(s: Scenario, concurrency: number, n: number): Promise<Measure> {
   const queue = producer.queue(s.job);
@@ -82,7 +113,10 @@ async function level(s: Scenario, concurrency: number, n: number): Promise<Measu
   const produced: Produced = await phase(config.DATABASE_POOL_MAX, async (orm) => {
     const p = await s.produce({ config, orm, app: createApp({ config, orm, producer, log }), producer, log }, n);
     // The API and the clock relay after their commit; let every job reach Redis and its row be marked.
-    await eventually(async () => (await queue.getJobCountByTypes('waiting', 'prioritized')) >= p.jobs && (await pendingOutbox(s.job.name)) === 0);
+    await eventually(
+      async () =>
+        (await queue.getJobCountByTypes('waiting', 'prioritized')) >= p.jobs && (await pendingOutbox(s.job.name)) === 0,
+    );
     return p;
   });
   const before = await rowsWritten();
@@ -91,11 +125,19 @@ async function level(s: Scenario, concurrency: number, n: number): Promise<Measu
     // The real registration, with the level's concurrency in place of the contract's own.
     const registration = registrations.find((r) => r.job.name === s.job.name)!;
     const runtime = startWorkerRuntime({
-      orm, producer, log, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency,
+      orm,
+      producer,
+      log,
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      concurrency,
       registrations: [{ ...registration, job: { ...registration.job, concurrency } }],
     });
     try {
-      await eventually(async () => (await queue.getJobCountByTypes('completed', 'failed')) >= produced.jobs, DRAIN_TIMEOUT_MS);
+      await eventually(
+        async () => (await queue.getJobCountByTypes('completed', 'failed')) >= produced.jobs,
+        DRAIN_TIMEOUT_MS,
+      );
       // Follow-up jobs are relayed after each job's commit, without waiting: let those relays land too
       // (some follow-ups, e.g. a call's engagement-update, are left to the clock's outbox relay).
       await steady(() => pendingOutbox());
@@ -111,7 +153,16 @@ async function level(s: Scenario, concurrency: number, n: number): Promise<Measu
   const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0;
   const seconds = (Math.max(...done.map((j) => j.finishedOn!)) - Math.min(...done.map((j) => j.processedOn!))) / 1000;
   const problems = await phase(2, (orm) => produced.verify(orm.em.fork()));
-  return { concurrency, jobs: done.length, seconds, rows, p50: pct(0.5), p99: pct(0.99), failed: produced.jobs - done.length, problems };
+  return {
+    concurrency,
+    jobs: done.length,
+    seconds,
+    rows,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    failed: produced.jobs - done.length,
+    problems,
+  };
 }
 
 function table(measures: Measure[]): Row[] {
@@ -128,12 +179,20 @@ function table(measures: Measure[]): Row[] {
   const best = rows.reduce((a, b) => (b['jobs/s'] > a['jobs/s'] ? b : a));
   // Figures are noisy on a shared machine: the smallest level within 10 % of the best does as well.
   const enough = rows.find((r) => r['jobs/s'] >= 0.9 * best['jobs/s'])!;
-  return [...rows, { ...best, concurrency: `best: ${best.concurrency}`, effects: `within 10 % from concurrency ${enough.concurrency}` }];
+  return [
+    ...rows,
+    {
+      ...best,
+      concurrency: `best: ${best.concurrency}`,
+      effects: `within 10 % from concurrency ${enough.concurrency}`,
+    },
+  ];
 }
 
 const TYPES = process.env.BENCH_PROCESSING_TYPES?.split(',');
-const scenarios = [memoryExtractionScenario, scheduleRunScenario, vapiWebhookScenario(vapi, WEBHOOK_SECRET)]
-  .filter((s) => !TYPES || TYPES.includes(s.job.name));
+const scenarios = [memoryExtractionScenario, scheduleRunScenario, vapiWebhookScenario(vapi, WEBHOOK_SECRET)].filter(
+  (s) => !TYPES || TYPES.includes(s.job.name),
+);
 const sections: Record<string, Row[]> = {};
 let bad = 0;
 try {
@@ -147,7 +206,10 @@ try {
     sections[title] = table(measures);
     printTable(title, sections[title]);
     const best = sections[title].at(-1)!;
-    headline(`${s.job.name} processing (runs at ${s.job.concurrency ?? 'WORKER_CONCURRENCY'})`, `${best.concurrency}: ${best['jobs/s']} jobs/s, ${best['rows/s']} rows/s, p99 ${best['p99 ms']} ms; ${best.effects}`);
+    headline(
+      `${s.job.name} processing (runs at ${s.job.concurrency ?? 'WORKER_CONCURRENCY'})`,
+      `${best.concurrency}: ${best['jobs/s']} jobs/s, ${best['rows/s']} rows/s, p99 ${best['p99 ms']} ms; ${best.effects}`,
+    );
   }
   console.log(`\n${machineLine()}`);
   saveResults('processing', sections);

@@ -43,7 +43,11 @@ export async function benchEnv(name: string, env: Record<string, string> = {}): 
       await orm.close();
       // Leave nothing behind in Redis either: every key under this run's prefix. A Redis that is gone (a
       // chaos scenario stopped it) is reported, not retried forever, and the database is dropped anyway.
-      const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      const redis = new Redis(config.REDIS_URL, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
       redis.on('error', () => undefined);
       try {
         await redis.connect();
@@ -76,10 +80,16 @@ export function printTable(title: string, rows: Row[]): void {
 /** Writes the figures as JSON (bench/results/<name>.json) for tools; bench/index.ts writes RESULTS.md. */
 export function saveResults(name: string, sections: Record<string, Row[]>): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(new URL(`${name}.json`, RESULTS_DIR), `${JSON.stringify({ name, date: new Date().toISOString(), machine: machineLine(), sections }, null, 2)}\n`);
+  writeFileSync(
+    new URL(`${name}.json`, RESULTS_DIR),
+    `${JSON.stringify({ name, date: new Date().toISOString(), machine: machineLine(), sections }, null, 2)}\n`,
+  );
 }
 
 export const machineLine = () =>
-  `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`;
+  `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')}`;
 
 export const round = (n: number, digits = 0) => Number(n.toFixed(digits));

@@ -41,7 +41,10 @@ async function main() {
 
   const db = await createOwnDatabase('bench_user_sync');
   const orm = await initOrm({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 4 });
-  const producer = new Producer(producerConnection('redis://127.0.0.1:6379'), `hearth-bench-${randomBytes(4).toString('hex')}`);
+  const producer = new Producer(
+    producerConnection('redis://127.0.0.1:6379'),
+    `hearth-bench-${randomBytes(4).toString('hex')}`,
+  );
   if (producer.connection.status !== 'ready') await once(producer.connection, 'ready');
   const admin = createAuthAdmin({ SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: key });
   const log = createLogger('silent');
@@ -67,9 +70,17 @@ async function main() {
     const usersWritten = await count('select count(*) as n from users where updated_at >= ?');
     const logs = await count('select count(*) as n from user_sync_logs where created_at >= ?');
     return {
-      pass: name, users: result.listed, created: result.create, updated: result.update, deleted: result.delete,
-      'users written': usersWritten, 'sync logs': logs,
-      'wall s': seconds.toFixed(2), 'users/s': Math.round(result.listed / seconds), 'peak RSS MB': Math.round(peakRss / 2 ** 20), 'peak heap MB': Math.round(peakHeap / 2 ** 20),
+      pass: name,
+      users: result.listed,
+      created: result.create,
+      updated: result.update,
+      deleted: result.delete,
+      'users written': usersWritten,
+      'sync logs': logs,
+      'wall s': seconds.toFixed(2),
+      'users/s': Math.round(result.listed / seconds),
+      'peak RSS MB': Math.round(peakRss / 2 ** 20),
+      'peak heap MB': Math.round(peakHeap / 2 ** 20),
     };
   };
 
@@ -79,7 +90,11 @@ async function main() {
     await next();
     rows.push(await pass('2: 1% changed'));
     console.table(rows);
-    for (const r of rows) headline(`user sync of ${USERS} users, pass ${r.pass}`, `${r['users/s']} users/s, ${r['users written']} users written`);
+    for (const r of rows)
+      headline(
+        `user sync of ${USERS} users, pass ${r.pass}`,
+        `${r['users/s']} users/s, ${r['users written']} users written`,
+      );
     console.log(`RSS before the first pass: ${startRss} MB (node + ORM + clients)`);
   } finally {
     clearInterval(sampler);

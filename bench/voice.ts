@@ -44,8 +44,15 @@ async function admin(sql: string) {
 
 await admin(`create database "${dbName}"`);
 const env = {
-  ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '20',
-  REDIS_PREFIX: `hearth-bench-voice-${runId}`, VAPI_WEBHOOK_SECRET: SECRET, VAPI_API_KEY: 'unused', VAPI_BASE_URL: 'http://127.0.0.1:9',
+  ...process.env,
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_MAX: '20',
+  REDIS_PREFIX: `hearth-bench-voice-${runId}`,
+  VAPI_WEBHOOK_SECRET: SECRET,
+  VAPI_API_KEY: 'unused',
+  VAPI_BASE_URL: 'http://127.0.0.1:9',
 };
 const config = loadConfig(env);
 const orm = await initOrm(config);
@@ -57,7 +64,11 @@ try {
   const web = await startWebProcess();
 
   // What this machine gives any route right now (shared cores): the ceiling the webhook figures sit under.
-  const baseline = await autocannon({ url: `http://127.0.0.1:${web.port}/healthz`, connections: CONNECTIONS, duration: 5 });
+  const baseline = await autocannon({
+    url: `http://127.0.0.1:${web.port}/healthz`,
+    connections: CONNECTIONS,
+    duration: 5,
+  });
 
   const transcript = 'User: '.concat('I have been thinking about the week. '.repeat(40));
   let n = 0;
@@ -65,33 +76,55 @@ try {
     url: `http://127.0.0.1:${web.port}`,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: [{
-      method: 'POST',
-      path: '/webhooks/vapi',
-      headers: { 'content-type': 'application/json', 'x-vapi-secret': SECRET },
-      setupRequest: (req) => {
-        n += 1;
-        const status = ['ringing', 'in-progress', 'ended'][n % 3];
-        const call = { id: vapiIds[n % vapiIds.length], status, artifact: { transcript, messages: [{ role: 'user', message: transcript }] } };
-        return { ...req, body: JSON.stringify({ message: { type: 'status-update', status, timestamp: Date.now() + n, call } }) };
+    requests: [
+      {
+        method: 'POST',
+        path: '/webhooks/vapi',
+        headers: { 'content-type': 'application/json', 'x-vapi-secret': SECRET },
+        setupRequest: (req) => {
+          n += 1;
+          const status = ['ringing', 'in-progress', 'ended'][n % 3];
+          const call = {
+            id: vapiIds[n % vapiIds.length],
+            status,
+            artifact: { transcript, messages: [{ role: 'user', message: transcript }] },
+          };
+          return {
+            ...req,
+            body: JSON.stringify({ message: { type: 'status-update', status, timestamp: Date.now() + n, call } }),
+          };
+        },
       },
-    }],
+    ],
   });
   await web.stop();
   const accepted = result['2xx'];
-  const stored = Number((await orm.em.fork().getConnection().execute('select count(*)::int as n from webhook_events'))[0]!.n);
+  const stored = Number(
+    (await orm.em.fork().getConnection().execute('select count(*)::int as n from webhook_events'))[0]!.n,
+  );
 
   // Drain: the fast-path relay already put the jobs in Redis; the workers apply them.
   const started = performance.now();
   const workers = startWorkerRuntime({
-    orm, producer, log, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, concurrency: 20,
+    orm,
+    producer,
+    log,
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    concurrency: 20,
     registrations: [vapiWebhookRegistration(() => voiceDeps(config))],
   });
   let pending = stored;
   while (pending > 0 && performance.now() - started < 90_000) {
     await new Promise((r) => setTimeout(r, 250));
-    pending = Number((await orm.em.fork().getConnection().execute(
-      `select count(*)::int as n from webhook_events where processing_status in ('pending', 'processing')`))[0]!.n);
+    pending = Number(
+      (
+        await orm.em
+          .fork()
+          .getConnection()
+          .execute(`select count(*)::int as n from webhook_events where processing_status in ('pending', 'processing')`)
+      )[0]!.n,
+    );
   }
   const drainS = (performance.now() - started) / 1000;
   await workers.close(5_000);
@@ -112,10 +145,15 @@ try {
     ['processed events', stored - pending],
     ['processed events/s (drain)', Math.round((stored - pending) / drainS)],
   ];
-  headline(`Vapi webhook ingest (${CONNECTIONS} connections)`, `${Math.round(accepted / DURATION_S)} accepted events/s, ack p99 ${result.latency.p99} ms; drained ${Math.round((stored - pending) / drainS)} events/s`);
+  headline(
+    `Vapi webhook ingest (${CONNECTIONS} connections)`,
+    `${Math.round(accepted / DURATION_S)} accepted events/s, ack p99 ${result.latency.p99} ms; drained ${Math.round((stored - pending) / drainS)} events/s`,
+  );
   console.log('\nvoice webhook ingest');
   for (const [k, v] of rows) console.log(`${String(k).padEnd(30)} ${v}`);
-  console.log(`target: >= 2000 accepted events/s, p99 < 50 ms -> ${accepted / DURATION_S >= 2000 && result.latency.p99 < 50 ? 'met' : 'NOT met'}`);
+  console.log(
+    `target: >= 2000 accepted events/s, p99 < 50 ms -> ${accepted / DURATION_S >= 2000 && result.latency.p99 < 50 ? 'met' : 'NOT met'}`,
+  );
 } finally {
   await producer.close();
   producer.connection.disconnect();
@@ -132,18 +170,28 @@ async function startWebProcess() {
       probe.close(() => resolve(port));
     });
   });
-  const child = spawn(process.execPath, ['src/main.ts', 'web'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['src/main.ts', 'web'], {
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   for (let i = 0; ; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 200) throw new Error('the API did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     port,
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -155,7 +203,14 @@ async function seedCalls(): Promise<string[]> {
   for (let i = 0; i < CALLS; i++) {
     const user = em.create(User, { id: randomUUID() });
     const vapiCallId = randomUUID();
-    em.create(VoiceCall, { user, voice, channel: 'outbound_phone', phoneNumber: '+15555550100', vapiCallId, status: 'queued' });
+    em.create(VoiceCall, {
+      user,
+      voice,
+      channel: 'outbound_phone',
+      phoneNumber: '+15555550100',
+      vapiCallId,
+      status: 'queued',
+    });
     ids.push(vapiCallId);
   }
   await em.flush();

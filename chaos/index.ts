@@ -14,7 +14,13 @@ import { clocks } from './scenarios/clocks.ts';
 import { webhooks } from './scenarios/webhooks.ts';
 
 const SCENARIOS: Record<string, () => Promise<Outcome>> = {
-  kill9, deploy, 'scale-out': scaleOut, 'redis-outage': redisOutage, 'postgres-outage': postgresOutage, clocks, webhooks,
+  kill9,
+  deploy,
+  'scale-out': scaleOut,
+  'redis-outage': redisOutage,
+  'postgres-outage': postgresOutage,
+  clocks,
+  webhooks,
 };
 // A scenario that hangs must not hang CI: past this it fails and its processes are killed.
 const TIMEOUT_S = Number(process.env.CHAOS_SCENARIO_TIMEOUT_S ?? 240);
@@ -33,7 +39,12 @@ const results: { scenario: string; ok: boolean; outcome: Record<string, string |
 function writeReport() {
   const failed = results.filter((r) => !r.ok).length;
   mkdirSync(dirname(REPORT), { recursive: true });
-  const report = { passed: results.length - failed, failed, seconds: Math.round((Date.now() - started) / 1000), scenarios: results };
+  const report = {
+    passed: results.length - failed,
+    failed,
+    seconds: Math.round((Date.now() - started) / 1000),
+    scenarios: results,
+  };
   writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
@@ -60,20 +71,36 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
   running.catch(() => undefined); // after a timeout its late failure is expected, not an unhandled rejection
   try {
     const { ok, ...outcome } = await Promise.race([running, timeout]);
-    results.push({ scenario: name, ok, outcome: { ...outcome, seconds: Math.round((performance.now() - t) / 100) / 10 } });
+    results.push({
+      scenario: name,
+      ok,
+      outcome: { ...outcome, seconds: Math.round((performance.now() - t) / 100) / 10 },
+    });
   } catch (err) {
-    results.push({ scenario: name, ok: false, outcome: { error: (err as Error).message, seconds: Math.round((performance.now() - t) / 100) / 10 } });
+    results.push({
+      scenario: name,
+      ok: false,
+      outcome: { error: (err as Error).message, seconds: Math.round((performance.now() - t) / 100) / 10 },
+    });
   } finally {
     clearTimeout(timer);
   }
   // A scenario cleans up after itself; this catches what a failure or a timeout left behind.
   const leftovers = await cleanupLeftovers();
-  if (leftovers.killed || leftovers.disposed) results.at(-1)!.outcome.leftoversCleaned = `${leftovers.killed} processes, ${leftovers.disposed} environments`;
+  if (leftovers.killed || leftovers.disposed)
+    results.at(-1)!.outcome.leftoversCleaned = `${leftovers.killed} processes, ${leftovers.disposed} environments`;
   console.log(JSON.stringify(results.at(-1)));
 }
 
 // One line per scenario here; each one's figures are in its JSON line above and in the report.
-console.table(results.map((r) => ({ scenario: r.scenario, ok: r.ok, seconds: r.outcome.seconds ?? '', error: r.outcome.error ?? '' })));
+console.table(
+  results.map((r) => ({
+    scenario: r.scenario,
+    ok: r.ok,
+    seconds: r.outcome.seconds ?? '',
+    error: r.outcome.error ?? '',
+  })),
+);
 const report = writeReport();
 console.log(`${report.passed} passed, ${report.failed} failed`);
 process.exit(report.failed ? 1 : 0);

@@ -6,7 +6,8 @@
 // clocks agree, and simulated time never runs ahead of real time (workers never see a future slot).
 const end = Number(process.env.CHAOS_SIM_END_MS);
 const speed = Number(process.env.CHAOS_SIM_SPEED);
-if (!Number.isFinite(end) || !(speed >= 1)) throw new Error('sim-clock: CHAOS_SIM_END_MS and CHAOS_SIM_SPEED (>= 1) are required');
+if (!Number.isFinite(end) || !(speed >= 1))
+  throw new Error('sim-clock: CHAOS_SIM_END_MS and CHAOS_SIM_SPEED (>= 1) are required');
 
 const RealDate = Date;
 const simNow = () => {

@@ -23,7 +23,11 @@ export interface ChaosEnv extends BenchEnv {
   /** Environment every child process gets. */
   childEnv: Record<string, string>;
   /** `onLog` sees every JSON log line of the child after it is ready. */
-  start(role: 'web' | 'worker' | 'clock', extra?: Record<string, string>, onLog?: (entry: LogEntry) => void): Promise<HearthProcess>;
+  start(
+    role: 'web' | 'worker' | 'clock',
+    extra?: Record<string, string>,
+    onLog?: (entry: LogEntry) => void,
+  ): Promise<HearthProcess>;
 }
 
 // Whatever a scenario leaves running or undisposed (it failed, timed out, or the runner was interrupted)
@@ -41,9 +45,14 @@ export function track(child: ChildProcess): ChildProcess {
 export async function cleanupLeftovers(): Promise<{ killed: number; disposed: number }> {
   const children = [...liveChildren];
   for (const child of children) child.kill('SIGKILL');
-  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+    ),
+  );
   const envs = [...liveEnvs];
-  for (const env of envs) await env.dispose().catch((err: Error) => console.error(`chaos: cleanup failed: ${err.message}`));
+  for (const env of envs)
+    await env.dispose().catch((err: Error) => console.error(`chaos: cleanup failed: ${err.message}`));
   return { killed: children.length, disposed: envs.length };
 }
 
@@ -75,10 +84,12 @@ export async function chaosEnv(name: string, env: Record<string, string> = {}): 
       await base.dispose();
     },
     async start(role, extra = {}, onLog) {
-      const proc = track(spawn(process.execPath, ['src/main.ts', role], {
-        env: { ...process.env, ...childEnv, PORT: '0', LOG_LEVEL: 'info', ...extra },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      }));
+      const proc = track(
+        spawn(process.execPath, ['src/main.ts', role], {
+          env: { ...process.env, ...childEnv, PORT: '0', LOG_LEVEL: 'info', ...extra },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
+      );
       const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
       let port: number | undefined;
       let ready = false;
@@ -120,7 +131,13 @@ export interface LoadResult {
 }
 
 /** Up to `total` audit events from `concurrency` loops, for at most `maxMs`; returns the job ids the API accepted. */
-export async function auditLoad(port: () => number, total: number, concurrency = 20, tag = 'chaos', maxMs = 120_000): Promise<LoadResult> {
+export async function auditLoad(
+  port: () => number,
+  total: number,
+  concurrency = 20,
+  tag = 'chaos',
+  maxMs = 120_000,
+): Promise<LoadResult> {
   const deadline = Date.now() + maxMs;
   const accepted: string[] = [];
   const statuses: Record<number, number> = {};
@@ -149,7 +166,8 @@ export async function auditLoad(port: () => number, total: number, concurrency =
 }
 
 /** Rows of one SQL statement on the harness's own connection (`?` placeholders). */
-export const query = <T>(env: BenchEnv, sql: string, params: unknown[] = []) => env.orm.em.fork().getConnection().execute<T[]>(sql, params);
+export const query = <T>(env: BenchEnv, sql: string, params: unknown[] = []) =>
+  env.orm.em.fork().getConnection().execute<T[]>(sql, params);
 
 /** Polls until `check` is true or the deadline passes; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -166,12 +184,18 @@ export async function auditInvariant(env: ChaosEnv, accepted: string[], timeoutM
   const { deterministicUuid } = await import('../src/lib/ids.ts');
   const ids = accepted.map((id) => deterministicUuid(`audit-event:${id}`));
   const count = async () => {
-    const [row] = await env.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from system_events where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+    const [row] = await env.orm.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from system_events where id = any(?::uuid[])`, [
+        `{${ids.join(',')}}`,
+      ]);
     return row?.n ?? 0;
   };
   await waitFor(async () => (await count()) === ids.length, timeoutMs);
   const written = await count();
-  const [pending] = await env.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
+  const [pending] = await env.orm.em
+    .getConnection()
+    .execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
   return { accepted: accepted.length, written, lost: accepted.length - written, outboxPending: pending?.n ?? 0 };
 }
 

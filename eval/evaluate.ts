@@ -30,7 +30,10 @@ export class Tally {
 }
 
 export const loadEvalSet = (): EvalRow[] =>
-  readFileSync(new URL('./messages.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  readFileSync(new URL('./messages.jsonl', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 const STRUCTURED: readonly DetectedPiiKind[] = ['email', 'phone', 'financial', 'government_id', 'ip_address'];
 
@@ -45,14 +48,22 @@ export function evaluate(rows: readonly EvalRow[]) {
     // PII per (message, kind).
     const found = detectPii(row.text).kinds;
     for (const kind of new Set([...row.pii, ...found])) {
-      (STRUCTURED.includes(kind) ? piiStructured : piiAddressDob).count(row.pii.includes(kind), found.includes(kind), `${kind} in ${JSON.stringify(row.text)}`);
+      (STRUCTURED.includes(kind) ? piiStructured : piiAddressDob).count(
+        row.pii.includes(kind),
+        found.includes(kind),
+        `${kind} in ${JSON.stringify(row.text)}`,
+      );
     }
     if (row.pii.length === 0) {
       piiFree += 1;
       if (redactPii(row.text).text === row.text) piiFreeUnchanged += 1;
     }
     const assessment = assessCrisis(row.text);
-    crisis.count(row.crisis, crisisLevelAtLeast(assessment.level, 'medium'), `${JSON.stringify(row.text)} (${assessment.indicators.map((i) => i.cue).join(', ') || 'none'})`);
+    crisis.count(
+      row.crisis,
+      crisisLevelAtLeast(assessment.level, 'medium'),
+      `${JSON.stringify(row.text)} (${assessment.indicators.map((i) => i.cue).join(', ') || 'none'})`,
+    );
     if (row.memory !== null) memory.count(row.memory, extractMemories(row.text).length > 0, JSON.stringify(row.text));
   }
   return { piiStructured, piiAddressDob, piiFree, piiFreeUnchanged, crisis, memory };

@@ -4,9 +4,17 @@ import { evaluate, loadEvalSet, type Tally } from './evaluate.ts';
 const rows = loadEvalSet();
 const r = evaluate(rows);
 const fmt = (n: number) => n.toFixed(3);
-const line = (metric: string, t: Tally, target: string) => ({ metric, 'n (tp+fn)': t.tp + t.fn, precision: fmt(t.precision()), recall: fmt(t.recall()), target });
+const line = (metric: string, t: Tally, target: string) => ({
+  metric,
+  'n (tp+fn)': t.tp + t.fn,
+  precision: fmt(t.precision()),
+  recall: fmt(t.recall()),
+  target,
+});
 
-if (process.argv.includes('--verbose')) for (const t of [r.piiStructured, r.piiAddressDob, r.crisis, r.memory]) for (const m of t.misses) console.log(`  ${m}`);
+if (process.argv.includes('--verbose'))
+  for (const t of [r.piiStructured, r.piiAddressDob, r.crisis, r.memory])
+    for (const m of t.misses) console.log(`  ${m}`);
 console.log(`eval/messages.jsonl: ${rows.length} messages`);
 console.table([
   line('PII structured (email, phone, card, SSN, IP)', r.piiStructured, 'recall ≥ 0.98'),
@@ -14,4 +22,6 @@ console.table([
   line('crisis (signal ≥ medium)', r.crisis, 'recall ≥ 0.95, precision ≥ 0.80'),
   line('memory extraction (message has a memory)', r.memory, '—'),
 ]);
-console.log(`PII-free messages left unchanged: ${r.piiFreeUnchanged}/${r.piiFree} = ${fmt(r.piiFreeUnchanged / r.piiFree)} (target ≥ 0.98)`);
+console.log(
+  `PII-free messages left unchanged: ${r.piiFreeUnchanged}/${r.piiFree} = ${fmt(r.piiFreeUnchanged / r.piiFree)} (target ≥ 0.98)`,
+);

@@ -6,7 +6,12 @@ import { EMBEDDING_DIMENSIONS } from './domain/embedding.ts';
 const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
 
 const isCron = (pattern: string) => {
   try {
@@ -28,9 +33,15 @@ const EnvSchema = z
     DATABASE_POOL_MAX: intFrom(1, 10),
     REDIS_URL: z
       .string()
-      .regex(/^(rediss?:\/\/\S+|redis\+cluster:\/\/[\w.-]+:\d+(,[\w.-]+:\d+)*)$/, 'redis://, rediss:// or redis+cluster://host:port,host:port')
+      .regex(
+        /^(rediss?:\/\/\S+|redis\+cluster:\/\/[\w.-]+:\d+(,[\w.-]+:\d+)*)$/,
+        'redis://, rediss:// or redis+cluster://host:port,host:port',
+      )
       .default('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: z.string().regex(/^[\w:.{}-]+$/, 'letters, digits, _ : . - { } only').default('hearth'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[\w:.{}-]+$/, 'letters, digits, _ : . - { } only')
+      .default('hearth'),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     SUPABASE_JWT_AUDIENCE: z.string().default('authenticated'),
@@ -59,7 +70,10 @@ const EnvSchema = z
     /** Minutes without acknowledgement before the next contact is reached (fractions for tests). */
     OUTREACH_ESCALATE_MINUTES: z.coerce.number().positive().default(10),
     /** HMAC key of the acknowledge links sent to external contacts. */
-    SAFETY_LINK_SECRET: z.string().min(32, 'at least 32 characters').default('hearth-dev-safety-link-secret-0123456789'),
+    SAFETY_LINK_SECRET: z
+      .string()
+      .min(32, 'at least 32 characters')
+      .default('hearth-dev-safety-link-secret-0123456789'),
     /** Public origin of the API: acknowledge links and the Twilio status callback URL (signed as seen by Twilio). */
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
     TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
@@ -102,22 +116,46 @@ const EnvSchema = z
     VAPI_TIMEOUT_MS: intFrom(100, 10_000),
     VAPI_MAX_CALLS_PER_MINUTE: intFrom(1, 30),
     VAPI_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
-    VAPI_WEBHOOK_SECRET_HEADER: z.string().regex(/^[\w-]+$/).default('x-vapi-secret').transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_SECRET_HEADER: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default('x-vapi-secret')
+      .transform((h) => h.toLowerCase()),
     VAPI_WEBHOOK_HMAC_SECRET: z.string().min(16, 'at least 16 characters').optional(),
     VAPI_WEBHOOK_HMAC_ALGORITHM: z.enum(['sha256', 'sha512', 'sha1']).default('sha256'),
-    VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER: z.string().regex(/^[\w-]+$/).default('x-signature').transform((h) => h.toLowerCase()),
-    VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER: z.string().regex(/^[\w-]+$/).default('x-timestamp').transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default('x-signature')
+      .transform((h) => h.toLowerCase()),
+    VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default('x-timestamp')
+      .transform((h) => h.toLowerCase()),
     VAPI_WEBHOOK_HMAC_TOLERANCE_SECONDS: intFrom(1, 300),
   })
   .superRefine((env, ctx) => {
     if ((env.LLM_CHAT_MODEL || env.LLM_EMBEDDING_MODEL) && !env.LLM_BASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['LLM_BASE_URL'], message: 'required when LLM_CHAT_MODEL or LLM_EMBEDDING_MODEL is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LLM_BASE_URL'],
+        message: 'required when LLM_CHAT_MODEL or LLM_EMBEDDING_MODEL is set',
+      });
     }
     if (env.MEMORY_WEIGHT_RELEVANCE + env.MEMORY_WEIGHT_STABILITY + env.MEMORY_WEIGHT_EXPLICITNESS === 0) {
-      ctx.addIssue({ code: 'custom', path: ['MEMORY_WEIGHT_RELEVANCE'], message: 'the three memory weights must not all be 0' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEMORY_WEIGHT_RELEVANCE'],
+        message: 'the three memory weights must not all be 0',
+      });
     }
     if (env.REDIS_URL.startsWith('redis+cluster://') && !/\{[^}]+\}/.test(env.REDIS_PREFIX)) {
-      ctx.addIssue({ code: 'custom', path: ['REDIS_PREFIX'], message: 'needs a hash tag on a Redis Cluster, e.g. {hearth}, so each queue stays in one slot' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_PREFIX'],
+        message: 'needs a hash tag on a Redis Cluster, e.g. {hearth}, so each queue stays in one slot',
+      });
     }
     if (env.NODE_ENV !== 'production') return;
     // Development runs on the local defaults; production must name every secret it relies on.
@@ -126,7 +164,11 @@ const EnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['SAFETY_LINK_SECRET'], message: 'required in production' });
     }
     if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['SUPABASE_JWT_SECRET'], message: 'SUPABASE_JWT_SECRET or SUPABASE_URL is required in production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_SECRET'],
+        message: 'SUPABASE_JWT_SECRET or SUPABASE_URL is required in production',
+      });
     }
   });
 

@@ -40,7 +40,9 @@ async function connect(config: Config, log: Logger): Promise<{ orm: Orm; produce
     await redis.ping();
   } catch {
     redis.disconnect();
-    fail(`Redis is not reachable at ${safeUrl(config.REDIS_URL)}: start one (e.g. \`redis-server --daemonize yes\`) or set REDIS_URL`);
+    fail(
+      `Redis is not reachable at ${safeUrl(config.REDIS_URL)}: start one (e.g. \`redis-server --daemonize yes\`) or set REDIS_URL`,
+    );
   }
   redis.disconnect();
   let orm: Orm;
@@ -48,7 +50,9 @@ async function connect(config: Config, log: Logger): Promise<{ orm: Orm; produce
     orm = await initOrm(config);
     await orm.em.getConnection().execute('select 1');
   } catch (err) {
-    fail(`PostgreSQL is not reachable at ${safeUrl(config.DATABASE_URL)} (${(err as Error).message}): start it or set DATABASE_URL`);
+    fail(
+      `PostgreSQL is not reachable at ${safeUrl(config.DATABASE_URL)} (${(err as Error).message}): start it or set DATABASE_URL`,
+    );
   }
   log.debug('connected to PostgreSQL and Redis');
   return { orm, producer: new Producer(producerConnection(config.REDIS_URL), config.REDIS_PREFIX) };
@@ -60,10 +64,14 @@ async function main() {
   const args = process.argv.slice(2);
   const roles = parseRoles(args);
   const log = createLogger(config.LOG_LEVEL, { process: roles.join('+') });
-  if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN) log.warn('ADMIN_TOKEN is not set: using the development token (never in production)');
+  if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN)
+    log.warn('ADMIN_TOKEN is not set: using the development token (never in production)');
 
   const local = args.length === 0 || args.includes('all');
-  if (local) await ensureDatabase(config.DATABASE_URL, log).catch((err: Error) => fail(`cannot prepare the database: ${err.message}`));
+  if (local)
+    await ensureDatabase(config.DATABASE_URL, log).catch((err: Error) =>
+      fail(`cannot prepare the database: ${err.message}`),
+    );
   const { orm, producer } = await connect(config, log);
   if (local) {
     const applied = await orm.migrator.up();
@@ -75,24 +83,35 @@ async function main() {
   const metricsServer = !web && config.METRICS_PORT ? await serveMetrics(metrics, config.METRICS_PORT) : undefined;
   const workers = roles.includes('worker')
     ? startWorkerRuntime({
-        orm, producer, log, registrations: selectRegistrations(config), redisUrl: config.REDIS_URL,
-        prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY,
-        lockDurationMs: config.WORKER_LOCK_MS, stalledIntervalMs: config.WORKER_STALLED_CHECK_MS, metrics,
+        orm,
+        producer,
+        log,
+        registrations: selectRegistrations(config),
+        redisUrl: config.REDIS_URL,
+        prefix: config.REDIS_PREFIX,
+        concurrency: config.WORKER_CONCURRENCY,
+        lockDurationMs: config.WORKER_LOCK_MS,
+        stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
+        metrics,
       })
     : undefined;
   const clock = roles.includes('clock') ? await startClock({ config, orm, producer, log }) : undefined;
   log.info({ roles, ms: Math.round(performance.now() - started) }, 'hearth ready');
 
-  onShutdownSignal(log, async () => {
-    await web?.stop();
-    metricsServer?.close();
-    await clock?.stop();
-    const result = await workers?.close(config.SHUTDOWN_TIMEOUT_MS);
-    if (result?.forced) log.warn('some jobs were released unfinished; they run again after their lock expires');
-    await producer.close();
-    await producer.connection.quit();
-    await orm.close();
-  }, config.SHUTDOWN_TIMEOUT_MS + STOP_MARGIN_MS);
+  onShutdownSignal(
+    log,
+    async () => {
+      await web?.stop();
+      metricsServer?.close();
+      await clock?.stop();
+      const result = await workers?.close(config.SHUTDOWN_TIMEOUT_MS);
+      if (result?.forced) log.warn('some jobs were released unfinished; they run again after their lock expires');
+      await producer.close();
+      await producer.connection.quit();
+      await orm.close();
+    },
+    config.SHUTDOWN_TIMEOUT_MS + STOP_MARGIN_MS,
+  );
 }
 
 /** Beyond the jobs' own SHUTDOWN_TIMEOUT_MS: time to stop the API and clock and close the connections. */

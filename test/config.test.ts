@@ -18,7 +18,11 @@ describe('config', () => {
   });
 
   it('parses lists and numbers', () => {
-    const config = loadConfig({ SERVICE_API_KEYS: ' key-aaaaaaaaaaaaaaaaaaaaaaaa , key-bbbbbbbbbbbbbbbbbbbbbbbb', WORKER_QUEUES: 'audit-event', PORT: '8080' });
+    const config = loadConfig({
+      SERVICE_API_KEYS: ' key-aaaaaaaaaaaaaaaaaaaaaaaa , key-bbbbbbbbbbbbbbbbbbbbbbbb',
+      WORKER_QUEUES: 'audit-event',
+      PORT: '8080',
+    });
     expect(config.SERVICE_API_KEYS).toEqual(['key-aaaaaaaaaaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbbbbbbbbbb']);
     expect(config.WORKER_QUEUES).toEqual(['audit-event']);
     expect(config.PORT).toBe(8080);

@@ -9,16 +9,20 @@ import { expectCount, inLanes, type Scenario } from './scenario.ts';
 
 const USERS = 8;
 const texts: string[] = readFileSync(new URL('../../eval/messages.jsonl', import.meta.url), 'utf8')
-  .trim().split('\n').map((line) => (JSON.parse(line) as { text: string }).text);
+  .trim()
+  .split('\n')
+  .map((line) => (JSON.parse(line) as { text: string }).text);
 
 export const memoryExtractionScenario: Scenario = {
   job: memoryExtraction,
   describe: `POST message (eval/messages.jsonl lines, ${USERS} users)`,
   async produce(deps, n) {
-    const users = await Promise.all(Array.from({ length: USERS }, async () => {
-      const user = await chatUser(deps);
-      return { user, conversation: await newConversation(deps, user) };
-    }));
+    const users = await Promise.all(
+      Array.from({ length: USERS }, async () => {
+        const user = await chatUser(deps);
+        return { user, conversation: await newConversation(deps, user) };
+      }),
+    );
     const ids: string[] = [];
     // Every level posts the same lines in the same order, so the levels compare like with like.
     await inLanes(n, USERS, async (i) => {
@@ -28,11 +32,19 @@ export const memoryExtractionScenario: Scenario = {
     return {
       jobs: n,
       async verify(em) {
-        const messages = await em.find(Message, { id: { $in: ids } }, { fields: ['memoryExtracted', 'memoryItemsCreated'] });
+        const messages = await em.find(
+          Message,
+          { id: { $in: ids } },
+          { fields: ['memoryExtracted', 'memoryItemsCreated'] },
+        );
         const created = messages.reduce((sum, m) => sum + m.memoryItemsCreated, 0);
         return [
           ...expectCount('messages marked memory_extracted', messages.filter((m) => m.memoryExtracted).length, n),
-          ...expectCount('memory_items rows (vs memory_items_created)', await em.count(MemoryItem, { message: { $in: ids } }), created),
+          ...expectCount(
+            'memory_items rows (vs memory_items_created)',
+            await em.count(MemoryItem, { message: { $in: ids } }),
+            created,
+          ),
         ];
       },
     };

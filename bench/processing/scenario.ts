@@ -33,9 +33,11 @@ export interface Scenario {
 /** Runs `task(0..n-1)` with at most `lanes` in flight, as concurrent clients would. */
 export async function inLanes(n: number, lanes: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(lanes, n) }, async () => {
-    while (next < n) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
 }
 
 /** An expected count against the actual one, as a problem line when they differ. */

@@ -23,23 +23,50 @@ export const scheduleRunScenario: Scenario = {
     const methods = Array.from({ length: n }, (_, i) => REMINDERS[i % REMINDERS.length]!);
     const schedules = methods.map((method, i) => {
       const id = randomUUID();
-      const user = em.create(User, { id, email: `bench-${id}@example.test`, phoneNumber: `+1555555${String(i % 10_000).padStart(4, '0')}` });
+      const user = em.create(User, {
+        id,
+        email: `bench-${id}@example.test`,
+        phoneNumber: `+1555555${String(i % 10_000).padStart(4, '0')}`,
+      });
       return em.create(Schedule, {
-        user, name: 'Evening check-in', scheduleType: method === 'voice' ? 'voice' : 'chat', cronExpression: '0 20 * * *',
-        timezone: ZONES[i % ZONES.length]!, nextRunAt: due, reminderMethod: method, contextSummary: 'sleep and the new job',
+        user,
+        name: 'Evening check-in',
+        scheduleType: method === 'voice' ? 'voice' : 'chat',
+        cronExpression: '0 20 * * *',
+        timezone: ZONES[i % ZONES.length]!,
+        nextRunAt: due,
+        reminderMethod: method,
+        contextSummary: 'sleep and the new job',
         ...(method === 'voice' ? { assistantId: voice.assistantId } : {}),
       });
     });
     await em.flush();
-    const tick = await tickSchedules({ em: orm.em, producer, log, batchSize: config.SCHEDULE_BATCH_SIZE, claimers: config.SCHEDULE_CLAIMERS, enqueue: config.SCHEDULE_ENQUEUE });
+    const tick = await tickSchedules({
+      em: orm.em,
+      producer,
+      log,
+      batchSize: config.SCHEDULE_BATCH_SIZE,
+      claimers: config.SCHEDULE_CLAIMERS,
+      enqueue: config.SCHEDULE_ENQUEUE,
+    });
     if (tick.claimed !== n) throw new Error(`the tick claimed ${tick.claimed} schedules, expected ${n}`);
     const ids = schedules.map((s) => s.id);
-    const count = (method: ReminderMethod | ReminderMethod[]) => methods.filter((m) => [method].flat().includes(m)).length;
+    const count = (method: ReminderMethod | ReminderMethod[]) =>
+      methods.filter((m) => [method].flat().includes(m)).length;
     return {
       jobs: n,
       async verify(vem) {
         // Each slot: one execution row, sent, pointing at exactly the check-up its reminder method starts.
-        const [row] = await vem.execute<{ executions: number; slots: number; sent: number; conversations: number; notifications: number; calls: number }[]>(
+        const [row] = await vem.execute<
+          {
+            executions: number;
+            slots: number;
+            sent: number;
+            conversations: number;
+            notifications: number;
+            calls: number;
+          }[]
+        >(
           `select count(*)::int as executions, count(distinct e.schedule_id)::int as slots,
                   count(*) filter (where e.status = 'sent')::int as sent, count(c.id)::int as conversations,
                   count(o.id)::int as notifications, count(v.id)::int as calls

@@ -24,13 +24,27 @@ export function vapiWebhookScenario(vapi: FakeVapi, secret: string): Scenario {
       const em = orm.em.fork();
       const voice = em.create(Voice, { name: 'Bench', assistantId: `asst_bench_${randomUUID().slice(0, 8)}` });
       const placed = Array.from({ length: calls }, () => {
-        const row = em.create(VoiceCall, { user: em.create(User, { id: randomUUID() }), voice, channel: 'outbound_phone', phoneNumber: '+15555550100', vapiCallId: randomUUID(), status: 'queued' });
+        const row = em.create(VoiceCall, {
+          user: em.create(User, { id: randomUUID() }),
+          voice,
+          channel: 'outbound_phone',
+          phoneNumber: '+15555550100',
+          vapiCallId: randomUUID(),
+          status: 'queued',
+        });
         const now = new Date().toISOString();
         // Vapi's copy of the call, as its POST /call would have made it.
         const call: FakeCall = {
-          id: row.vapiCallId!, orgId: 'org_bench', type: 'outboundPhoneCall', status: 'queued', assistantId: voice.assistantId,
-          phoneNumberId: 'pn_bench', customer: { number: row.phoneNumber!, externalId: row.id },
-          assistantOverrides: { metadata: { voice_call_id: row.id } }, createdAt: now, updatedAt: now,
+          id: row.vapiCallId!,
+          orgId: 'org_bench',
+          type: 'outboundPhoneCall',
+          status: 'queued',
+          assistantId: voice.assistantId,
+          phoneNumberId: 'pn_bench',
+          customer: { number: row.phoneNumber!, externalId: row.id },
+          assistantOverrides: { metadata: { voice_call_id: row.id } },
+          createdAt: now,
+          updatedAt: now,
         };
         vapi.calls.set(call.id, call);
         return { row, call };
@@ -41,7 +55,11 @@ export function vapiWebhookScenario(vapi: FakeVapi, secret: string): Scenario {
         const m = callMessages(call, { breakdownInReport: i % 2 === 0 });
         vapi.finish(call.id, m);
         for (const body of [m.ringing, m.inProgress, m.endedStatus, m.report]) {
-          const res = await app.request('/webhooks/vapi', { method: 'POST', headers: { 'content-type': 'application/json', 'x-vapi-secret': secret }, body: JSON.stringify(body) });
+          const res = await app.request('/webhooks/vapi', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-vapi-secret': secret },
+            body: JSON.stringify(body),
+          });
           if (res.status !== 200) throw new Error(`POST /webhooks/vapi: ${res.status} ${await res.text()}`);
         }
       });
@@ -50,11 +68,23 @@ export function vapiWebhookScenario(vapi: FakeVapi, secret: string): Scenario {
       return {
         jobs: calls * MESSAGES_PER_CALL,
         async verify(vem) {
-          const events = await vem.find(WebhookEvent, { vapiCallId: { $in: vapiIds } }, { fields: ['processingStatus'] });
+          const events = await vem.find(
+            WebhookEvent,
+            { vapiCallId: { $in: vapiIds } },
+            { fields: ['processingStatus'] },
+          );
           return [
             ...expectCount('webhook_events stored', events.length, calls * MESSAGES_PER_CALL),
-            ...expectCount('webhook_events processed', events.filter((e) => e.processingStatus === 'processed').length, calls * MESSAGES_PER_CALL),
-            ...expectCount('calls ended with their cost breakdown', await vem.count(VoiceCall, { id: { $in: rowIds }, status: 'ended', costBreakdown: { $ne: null } }), calls),
+            ...expectCount(
+              'webhook_events processed',
+              events.filter((e) => e.processingStatus === 'processed').length,
+              calls * MESSAGES_PER_CALL,
+            ),
+            ...expectCount(
+              'calls ended with their cost breakdown',
+              await vem.count(VoiceCall, { id: { $in: rowIds }, status: 'ended', costBreakdown: { $ne: null } }),
+              calls,
+            ),
             ...expectCount('call_summaries rows', await vem.count(CallSummary, { call: { $in: rowIds } }), calls),
           ];
         },

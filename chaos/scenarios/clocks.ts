@@ -16,17 +16,42 @@ import { deterministicUuid } from '../../src/lib/ids.ts';
 import { FAKE_VAPI_KEY, FakeVapi } from '../../test/support/fake-vapi.ts';
 import { startFakeTwilio } from '../../test/support/fake-twilio.ts';
 import { startSmtpSink } from '../../test/support/smtp-sink.ts';
-import { chaosEnv, query, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type LogEntry, type Outcome } from '../support.ts';
+import {
+  chaosEnv,
+  query,
+  sleep,
+  stopAll,
+  waitFor,
+  type ChaosEnv,
+  type HearthProcess,
+  type LogEntry,
+  type Outcome,
+} from '../support.ts';
 
 const SPEED = Number(process.env.CHAOS_CLOCK_SPEED ?? 12);
 const WINDOW_MS = Number(process.env.CHAOS_CLOCK_WINDOW_MIN ?? 10) * 60_000;
 /** Real time the two clocks get to start before the window opens (a late start would count as missed slots). */
 const LEAD_MS = 8_000;
-const ZONES = ['UTC', 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+const ZONES = [
+  'UTC',
+  'America/New_York',
+  'Europe/London',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'America/St_Johns',
+];
 const ASSISTANT = 'asst_chaos_clocks';
 
 type Channel = 'in_app' | 'sms' | 'email' | 'voice';
-interface Spec { count: number; cron: (i: number, zone: string) => string; channel: Channel; paused?: boolean; inactiveUser?: boolean }
+interface Spec {
+  count: number;
+  cron: (i: number, zone: string) => string;
+  channel: Channel;
+  paused?: boolean;
+  inactiveUser?: boolean;
+}
 
 /** A wall-clock time `minutes` into the window, in `zone`, as a daily cron: the zone decides the UTC slot. */
 const dailyAt = (t0: Date, minutes: number) => (_i: number, zone: string) => {
@@ -53,7 +78,8 @@ function specs(t0: Date): Spec[] {
 /** Slots of (cron, zone) strictly after `from` and strictly before `until`. */
 function slotsBetween(cron: string, zone: string, from: Date, until: Date): string[] {
   const out: string[] = [];
-  for (let at = nextRunAfter(cron, zone, from).at; at < until; at = nextRunAfter(cron, zone, at).at) out.push(at.toISOString());
+  for (let at = nextRunAfter(cron, zone, from).at; at < until; at = nextRunAfter(cron, zone, at).at)
+    out.push(at.toISOString());
   return out;
 }
 
@@ -64,7 +90,10 @@ async function seed(env: ChaosEnv, t0: Date) {
   const user = (inactive: boolean) => {
     const n = users.length;
     const u = em.create(User, {
-      id: randomUUID(), email: `clocks-${n}@example.test`, displayName: `User ${n}`, phoneNumber: `+1555${String(10_000_000 + n).slice(1)}`,
+      id: randomUUID(),
+      email: `clocks-${n}@example.test`,
+      displayName: `User ${n}`,
+      phoneNumber: `+1555${String(10_000_000 + n).slice(1)}`,
       ...(inactive ? { isActive: false } : {}),
     });
     users.push(u);
@@ -78,15 +107,28 @@ async function seed(env: ChaosEnv, t0: Date) {
       // Users hold one to three schedules each, as in the app.
       const owner = spec.inactiveUser ? user(true) : n % 2 === 0 || users.length === 0 ? user(false) : users.at(-1)!;
       em.create(Schedule, {
-        user: owner, name: `${spec.channel} ${cron}`, scheduleType: spec.channel === 'voice' ? 'voice' : 'chat', cronExpression: cron, timezone: zone,
-        reminderMethod: spec.channel, assistantId: spec.channel === 'voice' ? ASSISTANT : null,
-        isActive: !spec.paused, nextRunAt: spec.paused ? null : nextRunAfter(cron, zone, t0).at,
+        user: owner,
+        name: `${spec.channel} ${cron}`,
+        scheduleType: spec.channel === 'voice' ? 'voice' : 'chat',
+        cronExpression: cron,
+        timezone: zone,
+        reminderMethod: spec.channel,
+        assistantId: spec.channel === 'voice' ? ASSISTANT : null,
+        isActive: !spec.paused,
+        nextRunAt: spec.paused ? null : nextRunAfter(cron, zone, t0).at,
       });
     }
   }
   for (let i = 0; i < 10; i++) {
     const zone = ZONES[i % ZONES.length]!;
-    em.create(VoiceSchedule, { user: users[i * 7]!, voice, name: 'Evening call', cronExpression: '*/4 * * * *', timezone: zone, nextRunAt: nextRunAfter('*/4 * * * *', zone, t0).at });
+    em.create(VoiceSchedule, {
+      user: users[i * 7]!,
+      voice,
+      name: 'Evening call',
+      cronExpression: '*/4 * * * *',
+      timezone: zone,
+      nextRunAt: nextRunAfter('*/4 * * * *', zone, t0).at,
+    });
   }
   await em.flush();
   return { users: users.length, schedules: n + 10 };
@@ -95,9 +137,16 @@ async function seed(env: ChaosEnv, t0: Date) {
 export async function clocks(): Promise<Outcome> {
   const [vapi, twilio, smtp] = [await new FakeVapi().start(), await startFakeTwilio(), await startSmtpSink()];
   const env = await chaosEnv('clocks', {
-    VAPI_BASE_URL: vapi.url, VAPI_API_KEY: FAKE_VAPI_KEY, VAPI_PHONE_NUMBER_ID: 'pn_chaos', VAPI_MAX_CALLS_PER_MINUTE: '100000',
-    TWILIO_BASE_URL: twilio.url, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: 'chaos-twilio-token', TWILIO_FROM_NUMBER: '+15550001111',
-    SMTP_URL: smtp.url, SCHEDULE_TICK_MS: '250',
+    VAPI_BASE_URL: vapi.url,
+    VAPI_API_KEY: FAKE_VAPI_KEY,
+    VAPI_PHONE_NUMBER_ID: 'pn_chaos',
+    VAPI_MAX_CALLS_PER_MINUTE: '100000',
+    TWILIO_BASE_URL: twilio.url,
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: 'chaos-twilio-token',
+    TWILIO_FROM_NUMBER: '+15550001111',
+    SMTP_URL: smtp.url,
+    SCHEDULE_TICK_MS: '250',
   });
   const procs: HearthProcess[] = [];
   try {
@@ -106,8 +155,14 @@ export async function clocks(): Promise<Outcome> {
     const t0 = new Date(end - WINDOW_MS);
     const seeded = await seed(env, t0);
     const claims = [0, 0];
-    const sim = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('../sim-clock.ts', import.meta.url).href}`.trim(), CHAOS_SIM_END_MS: String(end), CHAOS_SIM_SPEED: String(SPEED) };
-    const counter = (i: number) => (e: LogEntry) => void (e.msg === 'schedules fired' && (claims[i]! += Number(e.claimed)));
+    const sim = {
+      NODE_OPTIONS:
+        `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('../sim-clock.ts', import.meta.url).href}`.trim(),
+      CHAOS_SIM_END_MS: String(end),
+      CHAOS_SIM_SPEED: String(SPEED),
+    };
+    const counter = (i: number) => (e: LogEntry) =>
+      void (e.msg === 'schedules fired' && (claims[i]! += Number(e.claimed)));
     procs.push(...(await Promise.all([env.start('clock', sim, counter(0)), env.start('clock', sim, counter(1))])));
     const lateStartMs = Math.max(0, Date.now() - (end - WINDOW_MS / SPEED));
     await sleep(Math.max(0, end - Date.now()) + 1_000);
@@ -118,8 +173,12 @@ export async function clocks(): Promise<Outcome> {
         (select count(*)::int from schedule_executions where status = 'pending') as pending,
         (select count(*)::int from voice_calls where vapi_call_id is null) as unplaced,
         (select count(*)::int from outbox_jobs where enqueued_at is null) as outbox`);
-      const [n] = await q<{ n: number }>(`select count(*)::int as n from schedule_executions where execution_metadata ->> 'notification_job_id' is not null`);
-      const [sent] = await q<{ n: number }>(`select count(*)::int as n from system_events where event_type = 'notification.sent'`);
+      const [n] = await q<{ n: number }>(
+        `select count(*)::int as n from schedule_executions where execution_metadata ->> 'notification_job_id' is not null`,
+      );
+      const [sent] = await q<{ n: number }>(
+        `select count(*)::int as n from system_events where event_type = 'notification.sent'`,
+      );
       return r!.pending === 0 && r!.unplaced === 0 && r!.outbox === 0 && n!.n === sent!.n;
     }, 60_000);
     await sleep(500); // a provider request answered just now
@@ -127,8 +186,13 @@ export async function clocks(): Promise<Outcome> {
     const check = await verify(env, t0, { twilio: twilio.requests.length, smtp: smtp.mails.length, vapi: vapi });
     return {
       ok: settled && check.problems.length === 0 && lateStartMs < 60_000 / SPEED,
-      simulatedMinutes: WINDOW_MS / 60_000, speed: SPEED, ...seeded, claimsByClock: claims.join(' + '), lateStartMs,
-      ...check.figures, ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
+      simulatedMinutes: WINDOW_MS / 60_000,
+      speed: SPEED,
+      ...seeded,
+      claimsByClock: claims.join(' + '),
+      lateStartMs,
+      ...check.figures,
+      ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
     };
   } finally {
     await stopAll(procs);
@@ -141,22 +205,39 @@ async function verify(env: ChaosEnv, t0: Date, sent: { twilio: number; smtp: num
   const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
   const windowEnd = new Date(t0.getTime() + WINDOW_MS);
   const problems: string[] = [];
-  const schedules = await q<{ id: string; cron_expression: string; timezone: string; next_run_at: Date | null; reminder_method: Channel; is_active: boolean; user_active: boolean }>(
+  const schedules = await q<{
+    id: string;
+    cron_expression: string;
+    timezone: string;
+    next_run_at: Date | null;
+    reminder_method: Channel;
+    is_active: boolean;
+    user_active: boolean;
+  }>(
     `select s.id, s.cron_expression, s.timezone, s.next_run_at, s.reminder_method, s.is_active, u.is_active as user_active from schedules s join users u on u.id = s.user_id`,
   );
-  const executions = await q<{ schedule_id: string; executed_at: Date; status: string; missed: number | null; meta: Record<string, string> }>(
+  const executions = await q<{
+    schedule_id: string;
+    executed_at: Date;
+    status: string;
+    missed: number | null;
+    meta: Record<string, string>;
+  }>(
     `select schedule_id, executed_at, status, (execution_metadata ->> 'missed_slots')::int as missed, execution_metadata as meta from schedule_executions`,
   );
   const bySchedule = new Map<string, string[]>();
-  for (const e of executions) bySchedule.set(e.schedule_id, [...(bySchedule.get(e.schedule_id) ?? []), new Date(e.executed_at).toISOString()]);
+  for (const e of executions)
+    bySchedule.set(e.schedule_id, [...(bySchedule.get(e.schedule_id) ?? []), new Date(e.executed_at).toISOString()]);
   let expectedSlots = 0;
   for (const s of schedules) {
     const got = (bySchedule.get(s.id) ?? []).sort();
     const expected = s.next_run_at ? slotsBetween(s.cron_expression, s.timezone, t0, new Date(s.next_run_at)) : [];
     expectedSlots += expected.length;
     if (got.length !== new Set(got).size) problems.push(`${s.id}: duplicate slot`);
-    if (got.join() !== expected.join()) problems.push(`${s.id} (${s.cron_expression} ${s.timezone}): ${got.length} executions, ${expected.length} slots`);
-    if (s.user_active && s.is_active && !(s.next_run_at && new Date(s.next_run_at) > windowEnd)) problems.push(`${s.id}: next_run_at ${s.next_run_at} not past the window`);
+    if (got.join() !== expected.join())
+      problems.push(`${s.id} (${s.cron_expression} ${s.timezone}): ${got.length} executions, ${expected.length} slots`);
+    if (s.user_active && s.is_active && !(s.next_run_at && new Date(s.next_run_at) > windowEnd))
+      problems.push(`${s.id}: next_run_at ${s.next_run_at} not past the window`);
   }
   const status: Record<string, number> = {};
   for (const e of executions) status[e.status] = (status[e.status] ?? 0) + 1;
@@ -169,33 +250,64 @@ async function verify(env: ChaosEnv, t0: Date, sent: { twilio: number; smtp: num
   // Effects: one per execution, found under the id the execution names, and nothing else.
   const channel = new Map(schedules.map((s) => [s.id, s.reminder_method]));
   const sentOf = (c: Channel) => executions.filter((e) => e.status === 'sent' && channel.get(e.schedule_id) === c);
-  const [fx] = await q<{ conversations: number; messages: number; notifications: number; calls: number; linked: number }>(`select
+  const [fx] = await q<{
+    conversations: number;
+    messages: number;
+    notifications: number;
+    calls: number;
+    linked: number;
+  }>(`select
     (select count(*)::int from conversations where session_type = 'check_in') as conversations,
     (select count(*)::int from messages m join conversations c on c.id = m.conversation_id where c.session_type = 'check_in') as messages,
     (select count(*)::int from system_events where event_type = 'notification.sent') as notifications,
     (select count(*)::int from voice_calls) as calls,
     (select count(*)::int from schedule_executions e join conversations c on c.id = (e.execution_metadata ->> 'conversation_id')::uuid) as linked`);
   const inApp = sentOf('in_app').length;
-  if (fx!.conversations !== inApp || fx!.linked !== inApp || fx!.messages !== inApp) problems.push(`in_app: ${inApp} runs, ${fx!.conversations} conversations, ${fx!.linked} linked, ${fx!.messages} messages`);
+  if (fx!.conversations !== inApp || fx!.linked !== inApp || fx!.messages !== inApp)
+    problems.push(
+      `in_app: ${inApp} runs, ${fx!.conversations} conversations, ${fx!.linked} linked, ${fx!.messages} messages`,
+    );
   const [sms, email] = [sentOf('sms').length, sentOf('email').length];
-  if (fx!.notifications !== sms + email || sent.twilio !== sms || sent.smtp !== email) problems.push(`reminders: ${sms} sms + ${email} email runs, ${fx!.notifications} notification rows, ${sent.twilio} texts, ${sent.smtp} mails`);
+  if (fx!.notifications !== sms + email || sent.twilio !== sms || sent.smtp !== email)
+    problems.push(
+      `reminders: ${sms} sms + ${email} email runs, ${fx!.notifications} notification rows, ${sent.twilio} texts, ${sent.smtp} mails`,
+    );
   // Voice: schedule runs name their call; voice_schedules slots are their call ids.
-  const voiceSchedules = await q<{ id: string; cron_expression: string; timezone: string; next_run_at: Date }>(`select id, cron_expression, timezone, next_run_at from voice_schedules`);
+  const voiceSchedules = await q<{ id: string; cron_expression: string; timezone: string; next_run_at: Date }>(
+    `select id, cron_expression, timezone, next_run_at from voice_schedules`,
+  );
   const callIds = new Set(sentOf('voice').map((e) => e.meta.voice_call_id!));
   for (const vs of voiceSchedules) {
-    for (const slot of slotsBetween(vs.cron_expression, vs.timezone, t0, new Date(vs.next_run_at))) callIds.add(deterministicUuid(`voice-call:voice-schedule:${vs.id}:${slot}`));
-    if (!(new Date(vs.next_run_at) > windowEnd)) problems.push(`voice schedule ${vs.id}: next_run_at not past the window`);
+    for (const slot of slotsBetween(vs.cron_expression, vs.timezone, t0, new Date(vs.next_run_at)))
+      callIds.add(deterministicUuid(`voice-call:voice-schedule:${vs.id}:${slot}`));
+    if (!(new Date(vs.next_run_at) > windowEnd))
+      problems.push(`voice schedule ${vs.id}: next_run_at not past the window`);
   }
   const calls = await q<{ id: string }>(`select id from voice_calls`);
   const placedTwice = calls.filter((c) => sent.vapi.callsFor(c.id).length !== 1).length;
-  if (calls.length !== callIds.size || calls.some((c) => !callIds.has(c.id)) || placedTwice || sent.vapi.calls.size !== calls.length) {
-    problems.push(`voice: ${callIds.size} expected calls, ${calls.length} rows, ${sent.vapi.calls.size} placed at Vapi, ${placedTwice} not placed exactly once`);
+  if (
+    calls.length !== callIds.size ||
+    calls.some((c) => !callIds.has(c.id)) ||
+    placedTwice ||
+    sent.vapi.calls.size !== calls.length
+  ) {
+    problems.push(
+      `voice: ${callIds.size} expected calls, ${calls.length} rows, ${sent.vapi.calls.size} placed at Vapi, ${placedTwice} not placed exactly once`,
+    );
   }
   return {
     problems,
     figures: {
-      expectedSlots, executions: executions.length, statuses: Object.entries(status).map(([k, v]) => `${k} ${v}`).join(', '), missedSlots: missed,
-      checkinConversations: fx!.conversations, texts: sent.twilio, mails: sent.smtp, calls: calls.length,
+      expectedSlots,
+      executions: executions.length,
+      statuses: Object.entries(status)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      missedSlots: missed,
+      checkinConversations: fx!.conversations,
+      texts: sent.twilio,
+      mails: sent.smtp,
+      calls: calls.length,
     },
   };
 }

@@ -16,7 +16,13 @@ export async function deploy(): Promise<Outcome> {
     const { accepted, statuses } = await load;
     const check = await auditInvariant(env, accepted);
     const grace = Number(env.childEnv.SHUTDOWN_TIMEOUT_MS) / 1000 + 2;
-    return { ok: codes.every((c) => c === 0) && stopSeconds < grace && check.lost === 0, exitCodes: codes.join(','), stopSeconds: Math.round(stopSeconds * 10) / 10, refusedDuringRestart: statuses[0] ?? 0, ...check };
+    return {
+      ok: codes.every((c) => c === 0) && stopSeconds < grace && check.lost === 0,
+      exitCodes: codes.join(','),
+      stopSeconds: Math.round(stopSeconds * 10) / 10,
+      refusedDuringRestart: statuses[0] ?? 0,
+      ...check,
+    };
   } finally {
     await stopAll(procs);
     await env.dispose();

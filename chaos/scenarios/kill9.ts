@@ -19,7 +19,19 @@ import { enqueueInTransaction } from '../../src/queues/producer.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
 import { FAKE_VAPI_KEY, FakeVapi } from '../../test/support/fake-vapi.ts';
 import { startFakeTwilio } from '../../test/support/fake-twilio.ts';
-import { auditInvariant, auditLoad, chaosEnv, query, SERVICE_KEY, sleep, stopAll, waitFor, type ChaosEnv, type HearthProcess, type Outcome } from '../support.ts';
+import {
+  auditInvariant,
+  auditLoad,
+  chaosEnv,
+  query,
+  SERVICE_KEY,
+  sleep,
+  stopAll,
+  waitFor,
+  type ChaosEnv,
+  type HearthProcess,
+  type Outcome,
+} from '../support.ts';
 import { PUBLIC_BASE_URL, TWILIO_TOKEN } from './webhook-events.ts';
 
 const [AUDITS, MESSAGES, CHAT_USERS, ALERTS, CALLS, CHECKUPS] = [1_000, 1_000, 50, 200, 200, 300];
@@ -29,16 +41,27 @@ const KILLS = 2;
 export async function kill9(): Promise<Outcome> {
   const [vapi, twilio] = [await new FakeVapi().start(), await startFakeTwilio()];
   const env = await chaosEnv('kill9', {
-    SUPABASE_JWT_SECRET: JWT_SECRET, PUBLIC_BASE_URL,
-    VAPI_BASE_URL: vapi.url, VAPI_API_KEY: FAKE_VAPI_KEY, VAPI_PHONE_NUMBER_ID: 'pn_chaos', VAPI_MAX_CALLS_PER_MINUTE: '100000',
-    TWILIO_BASE_URL: twilio.url, TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM_NUMBER: '+15550001111',
+    SUPABASE_JWT_SECRET: JWT_SECRET,
+    PUBLIC_BASE_URL,
+    VAPI_BASE_URL: vapi.url,
+    VAPI_API_KEY: FAKE_VAPI_KEY,
+    VAPI_PHONE_NUMBER_ID: 'pn_chaos',
+    VAPI_MAX_CALLS_PER_MINUTE: '100000',
+    TWILIO_BASE_URL: twilio.url,
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM_NUMBER: '+15550001111',
   });
   const procs: HearthProcess[] = [];
   try {
     procs.push(await env.start('web'), await env.start('clock'), await env.start('worker'));
     const port = procs[0]!.port!;
     const world = await seed(env);
-    const loads = Promise.all([auditLoad(() => port, AUDITS), chatLoad(port, world.chat), alertLoad(port, world.alertUsers)]);
+    const loads = Promise.all([
+      auditLoad(() => port, AUDITS),
+      chatLoad(port, world.chat),
+      alertLoad(port, world.alertUsers),
+    ]);
     for (let k = 0; k < KILLS; k++) {
       await sleep(1_500);
       const worker = procs.pop()!;
@@ -50,8 +73,16 @@ export async function kill9(): Promise<Outcome> {
     const auditCheck = await auditInvariant(env, audit.accepted, 90_000);
     const check = await verify(env, { messages, alerts, vapi, texts: () => twilio.requests.map((r) => r.form.To!) });
     return {
-      ok: auditCheck.lost === 0 && auditCheck.accepted === AUDITS && messages.length === MESSAGES && alerts === ALERTS && check.problems.length === 0,
-      kills: KILLS, auditAccepted: auditCheck.accepted, auditLost: auditCheck.lost, ...check.figures,
+      ok:
+        auditCheck.lost === 0 &&
+        auditCheck.accepted === AUDITS &&
+        messages.length === MESSAGES &&
+        alerts === ALERTS &&
+        check.problems.length === 0,
+      kills: KILLS,
+      auditAccepted: auditCheck.accepted,
+      auditLost: auditCheck.lost,
+      ...check.figures,
       ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
     };
   } finally {
@@ -65,30 +96,73 @@ async function seed(env: ChaosEnv) {
   const em = env.orm.em.fork();
   let phone = 0;
   const nextPhone = () => `+1555${String(20_000_000 + phone++).slice(1)}`;
-  const user = () => em.create(User, { id: randomUUID(), email: `kill9-${phone}-${randomUUID()}@example.test`, displayName: 'Robin', phoneNumber: nextPhone() });
+  const user = () =>
+    em.create(User, {
+      id: randomUUID(),
+      email: `kill9-${phone}-${randomUUID()}@example.test`,
+      displayName: 'Robin',
+      phoneNumber: nextPhone(),
+    });
   const key = new TextEncoder().encode(JWT_SECRET);
-  const chat = await Promise.all(Array.from({ length: CHAT_USERS }, async () => {
-    const u = user();
-    const token = await new SignJWT({ role: 'authenticated', session_id: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).setSubject(u.id).setAudience('authenticated').setExpirationTime('1h').sign(key);
-    return { id: u.id, conversation: randomUUID(), token };
-  }));
+  const chat = await Promise.all(
+    Array.from({ length: CHAT_USERS }, async () => {
+      const u = user();
+      const token = await new SignJWT({ role: 'authenticated', session_id: randomUUID() })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(u.id)
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(key);
+      return { id: u.id, conversation: randomUUID(), token };
+    }),
+  );
   const alertUsers = Array.from({ length: ALERTS }, () => {
     const u = user();
-    for (const priorityOrder of [1, 2]) em.create(SafetyContact, { user: u, externalFirstName: 'Sam', externalPhoneNumber: nextPhone(), priorityOrder, allowedCommunicationMethods: ['sms'] });
+    for (const priorityOrder of [1, 2])
+      em.create(SafetyContact, {
+        user: u,
+        externalFirstName: 'Sam',
+        externalPhoneNumber: nextPhone(),
+        priorityOrder,
+        allowedCommunicationMethods: ['sms'],
+      });
     return u.id;
   });
   const voice = em.create(Voice, { name: 'Chaos', assistantId: 'asst_chaos_kill9' });
   for (let i = 0; i < CALLS; i++) {
     const u = user();
-    const call = em.create(VoiceCall, { id: randomUUID(), user: u, voice, channel: 'outbound_phone', phoneNumber: u.phoneNumber!, status: 'queued' });
-    enqueueInTransaction(em, vapiCall, { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null }, { jobKey: call.id });
+    const call = em.create(VoiceCall, {
+      id: randomUUID(),
+      user: u,
+      voice,
+      channel: 'outbound_phone',
+      phoneNumber: u.phoneNumber!,
+      status: 'queued',
+    });
+    enqueueInTransaction(
+      em,
+      vapiCall,
+      { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null },
+      { jobKey: call.id },
+    );
   }
   // Due over the next 4 s, so they straddle the kills; yearly after that, so each fires once.
   for (let i = 0; i < CHECKUPS; i++) {
-    em.create(Schedule, { user: user(), name: 'Check-in', scheduleType: 'chat', cronExpression: '0 9 1 1 *', timezone: 'UTC', reminderMethod: 'in_app', nextRunAt: new Date(Date.now() + (i % 40) * 100) });
+    em.create(Schedule, {
+      user: user(),
+      name: 'Check-in',
+      scheduleType: 'chat',
+      cronExpression: '0 9 1 1 *',
+      timezone: 'UTC',
+      reminderMethod: 'in_app',
+      nextRunAt: new Date(Date.now() + (i % 40) * 100),
+    });
   }
   await em.flush(); // the clock's outbox relay hands the vapi-call jobs to the worker, during the kills
-  await query(env, `insert into conversations (id, user_id) select * from unnest(?::uuid[], ?::uuid[])`, [`{${chat.map((c) => c.conversation).join(',')}}`, `{${chat.map((c) => c.id).join(',')}}`]);
+  await query(env, `insert into conversations (id, user_id) select * from unnest(?::uuid[], ?::uuid[])`, [
+    `{${chat.map((c) => c.conversation).join(',')}}`,
+    `{${chat.map((c) => c.id).join(',')}}`,
+  ]);
   return { chat, alertUsers };
 }
 
@@ -96,55 +170,90 @@ async function seed(env: ChaosEnv) {
 async function chatLoad(port: number, users: { conversation: string; token: string }[]): Promise<string[]> {
   const accepted: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 20 }, async () => {
-    while (next < MESSAGES) {
-      const n = next++;
-      const u = users[n % users.length]!;
-      const res = await fetch(`http://127.0.0.1:${port}/v1/conversations/${u.conversation}/messages`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
-        body: JSON.stringify({ role: 'user', content: `I went hiking with my sister on Saturday and loved it (${n})` }),
-      });
-      if (res.status === 202) accepted.push(((await res.json()) as { message_id: string }).message_id);
-      else await res.body?.cancel();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < MESSAGES) {
+        const n = next++;
+        const u = users[n % users.length]!;
+        const res = await fetch(`http://127.0.0.1:${port}/v1/conversations/${u.conversation}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
+          body: JSON.stringify({
+            role: 'user',
+            content: `I went hiking with my sister on Saturday and loved it (${n})`,
+          }),
+        });
+        if (res.status === 202) accepted.push(((await res.json()) as { message_id: string }).message_id);
+        else await res.body?.cancel();
+      }
+    }),
+  );
   return accepted;
 }
 
 /** One manual alert per user (service key); returns how many were accepted. */
 async function alertLoad(port: number, userIds: string[]): Promise<number> {
-  const statuses = await Promise.all(userIds.map(async (userId) => {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/safety/alerts`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` }, body: JSON.stringify({ user_id: userId }),
-    });
-    await res.body?.cancel();
-    return res.status;
-  }));
+  const statuses = await Promise.all(
+    userIds.map(async (userId) => {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/safety/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` },
+        body: JSON.stringify({ user_id: userId }),
+      });
+      await res.body?.cancel();
+      return res.status;
+    }),
+  );
   return statuses.filter((s) => s === 202).length;
 }
 
-async function verify(env: ChaosEnv, sent: { messages: string[]; alerts: number; vapi: FakeVapi; texts: () => string[] }) {
+async function verify(
+  env: ChaosEnv,
+  sent: { messages: string[]; alerts: number; vapi: FakeVapi; texts: () => string[] },
+) {
   const q = <T>(sql: string, params: unknown[] = []) => query<T>(env, sql, params);
   const ids = `{${sent.messages.join(',')}}`;
   // Everything settled: every message extracted and counted as activity, every call placed, every incident's first step done.
   const settled = await waitFor(async () => {
-    const [r] = await q<{ unextracted: number; activities: number; unplaced: number; sending: number; incidents: number; checkups: number }>(`select
+    const [r] = await q<{
+      unextracted: number;
+      activities: number;
+      unplaced: number;
+      sending: number;
+      incidents: number;
+      checkups: number;
+    }>(
+      `select
       (select count(*)::int from messages where id = any(?::uuid[]) and not memory_extracted) as unextracted,
       (select count(*)::int from activity_events where kind = 'message' and source_id = any(?::uuid[])) as activities,
       (select count(*)::int from voice_calls where vapi_call_id is null) as unplaced,
       (select count(*)::int from contact_logs where contact_metadata ->> 'state' = 'sending') as sending,
       (select count(distinct user_id)::int from contact_logs where contact_metadata ->> 'state' in ('sent', 'unknown')) as incidents,
-      (select count(*)::int from schedule_executions where status = 'sent') as checkups`, [ids, ids]);
-    return r!.unextracted === 0 && r!.activities === sent.messages.length && r!.unplaced === 0 && r!.checkups === CHECKUPS && r!.sending === 0 && r!.incidents === sent.alerts;
+      (select count(*)::int from schedule_executions where status = 'sent') as checkups`,
+      [ids, ids],
+    );
+    return (
+      r!.unextracted === 0 &&
+      r!.activities === sent.messages.length &&
+      r!.unplaced === 0 &&
+      r!.checkups === CHECKUPS &&
+      r!.sending === 0 &&
+      r!.incidents === sent.alerts
+    );
   }, 90_000);
   const problems: string[] = settled ? [] : ['not settled within 90 s'];
 
-  const [chat] = await q<{ extracted: number; memoryMismatch: number; activities: number }>(`select
+  const [chat] = await q<{ extracted: number; memoryMismatch: number; activities: number }>(
+    `select
     (select count(*)::int from messages where id = any(?::uuid[]) and memory_extracted) as extracted,
     (select count(*)::int from messages m where m.id = any(?::uuid[]) and m.memory_items_created <> (select count(*) from memory_items i where i.message_id = m.id)) as "memoryMismatch",
-    (select count(*)::int from activity_events where kind = 'message' and source_id = any(?::uuid[])) as activities`, [ids, ids, ids]);
+    (select count(*)::int from activity_events where kind = 'message' and source_id = any(?::uuid[])) as activities`,
+    [ids, ids, ids],
+  );
   if (chat!.extracted !== sent.messages.length || chat!.memoryMismatch || chat!.activities !== sent.messages.length) {
-    problems.push(`chat: ${sent.messages.length} messages, ${chat!.extracted} extracted, ${chat!.memoryMismatch} with other memories than counted, ${chat!.activities} activities`);
+    problems.push(
+      `chat: ${sent.messages.length} messages, ${chat!.extracted} extracted, ${chat!.memoryMismatch} with other memories than counted, ${chat!.activities} activities`,
+    );
   }
 
   const texts = sent.texts();
@@ -159,13 +268,23 @@ async function verify(env: ChaosEnv, sent: { messages: string[]; alerts: number;
   const bySecond = reached.filter((r) => !textedTo.has(r.first!) && textedTo.has(r.second!)).length;
   // Both texted: the first text went out but the crash came before its outcome was written (state unknown).
   const both = reached.filter((r) => textedTo.has(r.first!) && textedTo.has(r.second!)).length;
-  if (reached.length !== sent.alerts || unreached) problems.push(`outreach: ${sent.alerts} alerts, ${reached.length} incidents, ${unreached} reached nobody`);
+  if (reached.length !== sent.alerts || unreached)
+    problems.push(`outreach: ${sent.alerts} alerts, ${reached.length} incidents, ${unreached} reached nobody`);
 
   const calls = await q<{ id: string }>(`select id from voice_calls`);
   const notOnce = calls.filter((c) => sent.vapi.callsFor(c.id).length !== 1).length;
-  if (calls.length !== CALLS || notOnce || sent.vapi.calls.size !== CALLS) problems.push(`calls: ${calls.length} rows, ${sent.vapi.calls.size} placed at Vapi, ${notOnce} not placed exactly once`);
+  if (calls.length !== CALLS || notOnce || sent.vapi.calls.size !== CALLS)
+    problems.push(
+      `calls: ${calls.length} rows, ${sent.vapi.calls.size} placed at Vapi, ${notOnce} not placed exactly once`,
+    );
 
-  const [checkups] = await q<{ schedules: number; executions: number; sent: number; conversations: number; linked: number }>(`select
+  const [checkups] = await q<{
+    schedules: number;
+    executions: number;
+    sent: number;
+    conversations: number;
+    linked: number;
+  }>(`select
     (select count(*)::int from schedules) as schedules,
     (select count(*)::int from schedule_executions) as executions,
     (select count(*)::int from schedule_executions where status = 'sent') as sent,
@@ -173,14 +292,22 @@ async function verify(env: ChaosEnv, sent: { messages: string[]; alerts: number;
     (select count(distinct execution_metadata ->> 'conversation_id')::int from schedule_executions) as linked`);
   const c = checkups!;
   if (c.executions !== CHECKUPS || c.sent !== CHECKUPS || c.conversations !== CHECKUPS || c.linked !== CHECKUPS) {
-    problems.push(`check-ups: ${c.schedules} due, ${c.executions} executions (${c.sent} sent), ${c.conversations} check-in conversations, ${c.linked} linked`);
+    problems.push(
+      `check-ups: ${c.schedules} due, ${c.executions} executions (${c.sent} sent), ${c.conversations} check-in conversations, ${c.linked} linked`,
+    );
   }
 
   return {
     problems,
     figures: {
-      checkups: c.executions, checkinConversations: c.conversations,
-      messages: sent.messages.length, extracted: chat!.extracted, incidents: reached.length, texts: texts.length, reachedBySecondContactOnly: bySecond, bothContactsTexted: both,
+      checkups: c.executions,
+      checkinConversations: c.conversations,
+      messages: sent.messages.length,
+      extracted: chat!.extracted,
+      incidents: reached.length,
+      texts: texts.length,
+      reachedBySecondContactOnly: bySecond,
+      bothContactsTexted: both,
       callsPlaced: sent.vapi.calls.size,
     },
   };

@@ -16,14 +16,26 @@ export async function postgresOutage(): Promise<Outcome> {
     const until = Date.now() + downMs;
     let killed = 0;
     while (Date.now() < until) {
-      const r = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [dbName]);
+      const r = await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+        [dbName],
+      );
       killed += r.rowCount ?? 0;
       await sleep(100);
     }
     const { accepted, statuses } = await load;
-    await env.orm.em.getConnection().execute('select 1').catch(() => undefined); // the harness's own pool reconnects
+    await env.orm.em
+      .getConnection()
+      .execute('select 1')
+      .catch(() => undefined); // the harness's own pool reconnects
     const check = await auditInvariant(env, accepted, 120_000);
-    return { ok: check.lost === 0 && !statuses[500], backendsTerminated: killed, status503: statuses[503] ?? 0, status500: statuses[500] ?? 0, ...check };
+    return {
+      ok: check.lost === 0 && !statuses[500],
+      backendsTerminated: killed,
+      status503: statuses[503] ?? 0,
+      status500: statuses[500] ?? 0,
+      ...check,
+    };
   } finally {
     await admin.end();
     await stopAll(procs);

@@ -8,7 +8,31 @@ export async function redisOutage(): Promise<Outcome> {
   const redisPort = await freePort();
   const dir = `/tmp/hearth-chaos-redis-${redisPort}`;
   // Persistence on: the outbox covers Redis being away, not Redis forgetting (production Redis must persist).
-  const startRedis = () => track(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', '/tmp', '--appendfilename', `chaos-${redisPort}.aof`, '--appenddirname', `hearth-chaos-${redisPort}`, '--save', ''], { stdio: 'ignore' }));
+  const startRedis = () =>
+    track(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(redisPort),
+          '--bind',
+          '127.0.0.1',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--dir',
+          '/tmp',
+          '--appendfilename',
+          `chaos-${redisPort}.aof`,
+          '--appenddirname',
+          `hearth-chaos-${redisPort}`,
+          '--save',
+          '',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
   let redis = startRedis();
   await sleep(500);
   const env = await chaosEnv('redis', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
@@ -21,7 +45,10 @@ export async function redisOutage(): Promise<Outcome> {
     await new Promise((r) => redis.once('exit', r));
     await sleep(1_000);
     const t = performance.now();
-    const direct = await fetch(`http://127.0.0.1:${port}/admin/api/engagement/recompute`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const direct = await fetch(`http://127.0.0.1:${port}/admin/api/engagement/recompute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const directMs = Math.round(performance.now() - t);
     const during = await auditLoad(() => port, 50, 5, 'during-outage');
     await sleep(Math.max(0, downSeconds * 1000 - 2_000));
@@ -30,7 +57,10 @@ export async function redisOutage(): Promise<Outcome> {
     const check = await auditInvariant(env, [...accepted, ...during.accepted], 90_000);
     return {
       ok: direct.status === 503 && directMs < 1_000 && during.accepted.length === 50 && check.lost === 0,
-      nonDurableStatus: direct.status, nonDurableMs: directMs, durableAcceptedDuringOutage: during.accepted.length, ...check,
+      nonDurableStatus: direct.status,
+      nonDurableMs: directMs,
+      durableAcceptedDuringOutage: during.accepted.length,
+      ...check,
     };
   } finally {
     await stopAll(procs);

@@ -1,5 +1,15 @@
 import { FakeSupabaseAuth, authUsersWebhook } from '../../test/support/fake-supabase-auth.ts';
-import { auditInvariant, auditLoad, chaosEnv, query, stopAll, waitFor, type ChaosEnv, type HearthProcess, type Outcome } from '../support.ts';
+import {
+  auditInvariant,
+  auditLoad,
+  chaosEnv,
+  query,
+  stopAll,
+  waitFor,
+  type ChaosEnv,
+  type HearthProcess,
+  type Outcome,
+} from '../support.ts';
 import { SUPABASE_WEBHOOK_SECRET } from './webhook-events.ts';
 
 // Scale-out: two API processes, three workers and two clocks on one PostgreSQL and Redis against one of
@@ -15,14 +25,22 @@ const MIN_SYNC_SPEEDUP = 2;
 
 type Topology = { webs: number; workers: number; clocks: number };
 
-async function withTopology<T>(name: string, t: Topology, env: Record<string, string>, run: (env: ChaosEnv, ports: number[]) => Promise<T>): Promise<T> {
+async function withTopology<T>(
+  name: string,
+  t: Topology,
+  env: Record<string, string>,
+  run: (env: ChaosEnv, ports: number[]) => Promise<T>,
+): Promise<T> {
   const chaos = await chaosEnv(`${name}_${t.webs}${t.workers}${t.clocks}`, env);
   const procs: HearthProcess[] = [];
   try {
     for (let i = 0; i < t.webs; i++) procs.push(await chaos.start('web'));
     for (let i = 0; i < t.clocks; i++) procs.push(await chaos.start('clock'));
     for (let i = 0; i < t.workers; i++) procs.push(await chaos.start('worker'));
-    return await run(chaos, procs.filter((p) => p.role === 'web').map((p) => p.port!));
+    return await run(
+      chaos,
+      procs.filter((p) => p.role === 'web').map((p) => p.port!),
+    );
   } finally {
     await stopAll(procs);
     await chaos.dispose();
@@ -43,19 +61,33 @@ async function syncThroughput(t: Topology) {
   const auth = await new FakeSupabaseAuth().start();
   auth.getDelayMs = SYNC_LATENCY_MS;
   try {
-    const env = { SUPABASE_URL: auth.url, SUPABASE_SERVICE_ROLE_KEY: auth.serviceKey, SUPABASE_WEBHOOK_SECRET, USER_RECONCILE_CRON: '0 0 1 1 *' };
+    const env = {
+      SUPABASE_URL: auth.url,
+      SUPABASE_SERVICE_ROLE_KEY: auth.serviceKey,
+      SUPABASE_WEBHOOK_SECRET,
+      USER_RECONCILE_CRON: '0 0 1 1 *',
+    };
     return await withTopology('scale_sync', t, env, async (chaos, ports) => {
       const bodies = Array.from({ length: SYNC_USERS }, () => JSON.stringify(authUsersWebhook('INSERT', auth.add())));
       const started = performance.now();
-      const statuses = await Promise.all(bodies.map(async (body, i) => {
-        const res = await fetch(`http://127.0.0.1:${ports[i % ports.length]}/webhooks/supabase/auth-users`, {
-          method: 'POST', headers: { 'content-type': 'application/json', 'x-supabase-webhook-secret': SUPABASE_WEBHOOK_SECRET }, body,
-        });
-        await res.body?.cancel();
-        return res.status;
-      }));
-      const counts = async () => (await query<{ users: number; logs: number }>(chaos,
-        `select (select count(*)::int from users) as users, (select count(*)::int from user_sync_logs where success) as logs`))[0]!;
+      const statuses = await Promise.all(
+        bodies.map(async (body, i) => {
+          const res = await fetch(`http://127.0.0.1:${ports[i % ports.length]}/webhooks/supabase/auth-users`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-supabase-webhook-secret': SUPABASE_WEBHOOK_SECRET },
+            body,
+          });
+          await res.body?.cancel();
+          return res.status;
+        }),
+      );
+      const counts = async () =>
+        (
+          await query<{ users: number; logs: number }>(
+            chaos,
+            `select (select count(*)::int from users) as users, (select count(*)::int from user_sync_logs where success) as logs`,
+          )
+        )[0]!;
       await waitFor(async () => (await counts()).users >= SYNC_USERS, 60_000);
       const seconds = (performance.now() - started) / 1000;
       await waitFor(async () => (await counts()).logs >= SYNC_USERS, 5_000);
@@ -73,12 +105,23 @@ export async function scaleOut(): Promise<Outcome> {
   const [auditOne, auditMany] = [await auditThroughput(single), await auditThroughput(scaled)];
   const [syncOne, syncMany] = [await syncThroughput(single), await syncThroughput(scaled)];
   // Exactly one user and one successful sync log per sign-up: nothing lost, nothing doubled.
-  const syncExact = [syncOne, syncMany].every((r) => r.accepted === SYNC_USERS && r.users === SYNC_USERS && r.logs === SYNC_USERS);
+  const syncExact = [syncOne, syncMany].every(
+    (r) => r.accepted === SYNC_USERS && r.users === SYNC_USERS && r.logs === SYNC_USERS,
+  );
   const speedup = syncOne.seconds / syncMany.seconds;
   return {
-    ok: auditOne.lost === 0 && auditMany.lost === 0 && auditMany.accepted === AUDIT_EVENTS && syncExact && speedup >= MIN_SYNC_SPEEDUP,
-    auditSingle: `${auditOne.perSecond}/s`, auditScaled: `${auditMany.perSecond}/s`, auditLost: auditOne.lost + auditMany.lost,
-    syncSingle: `${Math.round(SYNC_USERS / syncOne.seconds)}/s`, syncScaled: `${Math.round(SYNC_USERS / syncMany.seconds)}/s`,
-    syncSpeedup: `${speedup.toFixed(1)}× (≥ ${MIN_SYNC_SPEEDUP}×)`, syncExact,
+    ok:
+      auditOne.lost === 0 &&
+      auditMany.lost === 0 &&
+      auditMany.accepted === AUDIT_EVENTS &&
+      syncExact &&
+      speedup >= MIN_SYNC_SPEEDUP,
+    auditSingle: `${auditOne.perSecond}/s`,
+    auditScaled: `${auditMany.perSecond}/s`,
+    auditLost: auditOne.lost + auditMany.lost,
+    syncSingle: `${Math.round(SYNC_USERS / syncOne.seconds)}/s`,
+    syncScaled: `${Math.round(SYNC_USERS / syncMany.seconds)}/s`,
+    syncSpeedup: `${speedup.toFixed(1)}× (≥ ${MIN_SYNC_SPEEDUP}×)`,
+    syncExact,
   };
 }

@@ -36,8 +36,13 @@ export function supabaseEvents(auth: FakeSupabaseAuth, users: number) {
   const event = (body: unknown): WebhookEvent => {
     const raw = JSON.stringify(body);
     return {
-      source: 'supabase', key: sha256(raw),
-      request: () => ({ path: '/webhooks/supabase/auth-users', headers: { 'content-type': 'application/json', 'x-supabase-webhook-secret': SUPABASE_WEBHOOK_SECRET }, body: raw }),
+      source: 'supabase',
+      key: sha256(raw),
+      request: () => ({
+        path: '/webhooks/supabase/auth-users',
+        headers: { 'content-type': 'application/json', 'x-supabase-webhook-secret': SUPABASE_WEBHOOK_SECRET },
+        body: raw,
+      }),
     };
   };
   for (let i = 0; i < users; i++) {
@@ -47,7 +52,10 @@ export function supabaseEvents(auth: FakeSupabaseAuth, users: number) {
     events.push(insert);
     for (let v = 2; v <= 2 + (i % 3 === 0 ? 1 : 0); v++) {
       const old = u;
-      u = auth.update(u.id, { email: `chaos-${u.id.slice(0, 8)}-v${v}@example.test`, user_metadata: { ...u.user_metadata, full_name: `Robin v${v}` } });
+      u = auth.update(u.id, {
+        email: `chaos-${u.id.slice(0, 8)}-v${v}@example.test`,
+        user_metadata: { ...u.user_metadata, full_name: `Robin v${v}` },
+      });
       events.push(event(authUsersWebhook('UPDATE', u, old)));
     }
     if (i % 6 === 5) {
@@ -64,20 +72,27 @@ export function vapiEvents(vapi: FakeVapi, vapiCallId: string, script: CallScrip
   const m = callMessages(call, script);
   vapi.finish(call.id, m, script.endedReason);
   const answered = !script.endedReason || script.endedReason === 'customer-ended-call';
-  return (answered ? [m.ringing, m.inProgress, m.endedStatus, m.report] : [m.ringing, m.endedStatus, m.report]).map((body) => {
-    const raw = JSON.stringify(body);
-    return {
-      source: 'vapi', key: sha256(raw),
-      // Both credentials Vapi can send, alternating; the HMAC one with a fresh timestamp each delivery.
-      request: (n) => {
-        const ts = String(Date.now());
-        const credential: Record<string, string> = n % 2
-          ? { 'x-timestamp': ts, 'x-signature': createHmac('sha256', VAPI_HMAC_SECRET).update(`${ts}.${raw}`).digest('hex') }
-          : { 'x-vapi-secret': VAPI_WEBHOOK_SECRET };
-        return { path: '/webhooks/vapi', headers: { 'content-type': 'application/json', ...credential }, body: raw };
-      },
-    };
-  });
+  return (answered ? [m.ringing, m.inProgress, m.endedStatus, m.report] : [m.ringing, m.endedStatus, m.report]).map(
+    (body) => {
+      const raw = JSON.stringify(body);
+      return {
+        source: 'vapi',
+        key: sha256(raw),
+        // Both credentials Vapi can send, alternating; the HMAC one with a fresh timestamp each delivery.
+        request: (n) => {
+          const ts = String(Date.now());
+          const credential: Record<string, string> =
+            n % 2
+              ? {
+                  'x-timestamp': ts,
+                  'x-signature': createHmac('sha256', VAPI_HMAC_SECRET).update(`${ts}.${raw}`).digest('hex'),
+                }
+              : { 'x-vapi-secret': VAPI_WEBHOOK_SECRET };
+          return { path: '/webhooks/vapi', headers: { 'content-type': 'application/json', ...credential }, body: raw };
+        },
+      };
+    },
+  );
 }
 
 /** Twilio's status callbacks of one sent SMS: `sent`, then `delivered` or `undelivered` (30003). */
@@ -87,15 +102,26 @@ export function twilioEvents(sms: TwilioRequest, providerId: string, delivered: 
   const statuses = delivered ? ['sent', 'delivered'] : ['sent', 'undelivered'];
   return statuses.map((status) => {
     const params: Record<string, string> = {
-      AccountSid: 'AC00000000000000000000000000000000', ApiVersion: '2010-04-01', From: sms.form.From!, To: sms.form.To!,
-      MessageSid: providerId, SmsSid: providerId, MessageStatus: status, SmsStatus: status, ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}),
+      AccountSid: 'AC00000000000000000000000000000000',
+      ApiVersion: '2010-04-01',
+      From: sms.form.From!,
+      To: sms.form.To!,
+      MessageSid: providerId,
+      SmsSid: providerId,
+      MessageStatus: status,
+      SmsStatus: status,
+      ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}),
     };
     const body = new URLSearchParams(params).toString();
     return {
-      source: 'twilio', key: `${url.searchParams.get('log')}:${status}`,
+      source: 'twilio',
+      key: `${url.searchParams.get('log')}:${status}`,
       request: () => ({
         path: url.pathname + url.search,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TWILIO_TOKEN, callback, params) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(TWILIO_TOKEN, callback, params),
+        },
         body,
       }),
     };

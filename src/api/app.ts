@@ -61,7 +61,11 @@ export function createApp(deps: AppDeps) {
     log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(ms) }, 'request');
     metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: c.res.status }, ms / 1000);
   });
-  const tooLarge = (max: number) => bodyLimit({ maxSize: max, onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)) });
+  const tooLarge = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)),
+    });
   // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
   app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
   app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
@@ -88,10 +92,26 @@ export function createApp(deps: AppDeps) {
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'One of SERVICE_API_KEYS' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Supabase access token' });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' } });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'One of SERVICE_API_KEYS',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Supabase access token',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' },
+  });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Hearth API' }));
 
   app.notFound(notFound);

@@ -9,7 +9,13 @@ import { errorResponse, type AppError } from './errors.ts';
 
 export function auditRequest(
   c: Context<AppEnv>,
-  event: { type: string; category: EventCategory; severity?: Severity; userId?: string | null; data?: Record<string, unknown> },
+  event: {
+    type: string;
+    category: EventCategory;
+    severity?: Severity;
+    userId?: string | null;
+    data?: Record<string, unknown>;
+  },
 ): SystemEvent {
   let ip: string | null = null;
   try {
@@ -32,9 +38,17 @@ export function auditRequest(
 
 /** A webhook whose credential failed is audited (which webhook, from where) before it is refused. */
 export async function auditRejectedWebhook(c: Context<AppEnv>, webhook: string): Promise<void> {
-  auditRequest(c, { type: 'webhook_signature_failed', category: 'auth', severity: 'warning', userId: null, data: { webhook } });
+  auditRequest(c, {
+    type: 'webhook_signature_failed',
+    category: 'auth',
+    severity: 'warning',
+    userId: null,
+    data: { webhook },
+  });
   // An audit write that fails must not turn a 401 into a 500.
-  await c.var.em.flush().catch((e: Error) => c.var.log.warn({ error: { name: e.name } }, 'could not audit a rejected webhook'));
+  await c.var.em
+    .flush()
+    .catch((e: Error) => c.var.log.warn({ error: { name: e.name } }, 'could not audit a rejected webhook'));
 }
 
 export async function webhookRejected(c: Context<AppEnv>, webhook: string, err: AppError) {

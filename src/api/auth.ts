@@ -62,7 +62,10 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
       const { payload } = await jwtVerify(token, getKey, options);
       if (payload.role !== 'authenticated') throw unauthorized('not a signed-in user token');
       if (!/^[0-9a-f-]{36}$/i.test(payload.sub ?? '')) throw unauthorized('token subject is not a user id');
-      c.set('user', { id: payload.sub!.toLowerCase(), sessionId: typeof payload.session_id === 'string' ? payload.session_id.slice(0, 100) : null });
+      c.set('user', {
+        id: payload.sub!.toLowerCase(),
+        sessionId: typeof payload.session_id === 'string' ? payload.session_id.slice(0, 100) : null,
+      });
       expiresAt = payload.exp!;
     } catch (err) {
       if (err instanceof AppError) return errorResponse(c, err);
@@ -97,7 +100,9 @@ export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
     const basic = /^Basic\s+(\S+)$/i.exec(header)?.[1];
     if (!presented && basic) presented = Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':');
     if (!presented || !secretMatches(presented, [adminToken])) {
-      return errorResponse(c, unauthorized('admin token required'), { 'WWW-Authenticate': 'Basic realm="hearth admin", charset="UTF-8"' });
+      return errorResponse(c, unauthorized('admin token required'), {
+        'WWW-Authenticate': 'Basic realm="hearth admin", charset="UTF-8"',
+      });
     }
     await next();
   };

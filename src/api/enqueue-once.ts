@@ -8,7 +8,11 @@ import { enqueueInTransaction, outboxJobId, type Producer } from '../queues/prod
 import { relayNow } from '../queues/outbox-relay.ts';
 
 export async function enqueueOnce<J extends JobDef>(
-  em: EntityManager, producer: Producer, job: J, payload: Payload<J>, jobKey: string,
+  em: EntityManager,
+  producer: Producer,
+  job: J,
+  payload: Payload<J>,
+  jobKey: string,
 ): Promise<{ jobId: string; duplicate: boolean }> {
   const jobId = outboxJobId(job, jobKey);
   if (await em.findOne(OutboxJob, jobId)) return { jobId, duplicate: true };

@@ -56,7 +56,12 @@ export const fieldError = (field: string, message: string) =>
 
 export function errorResponse(c: Context<AppEnv>, err: AppError, headers?: Record<string, string>) {
   const body = {
-    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), request_id: c.get('requestId') },
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details ? { details: err.details } : {}),
+      request_id: c.get('requestId'),
+    },
   };
   return c.json(body, err.status, headers);
 }
@@ -69,25 +74,40 @@ export function zodDetails(error: ZodError): ErrorDetail[] {
 export function validationHook(result: { success: boolean; error?: ZodError }, c: Context<AppEnv>) {
   if (result.success || !result.error) return undefined;
   const details = zodDetails(result.error);
-  return errorResponse(c, new AppError('VALIDATION_FAILED', `invalid request: ${details.map((d) => d.field).join(', ')}`, details));
+  return errorResponse(
+    c,
+    new AppError('VALIDATION_FAILED', `invalid request: ${details.map((d) => d.field).join(', ')}`, details),
+  );
 }
 
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof AppError) return errorResponse(c, err);
   if (isDatabaseUnavailable(err)) {
     c.get('log')?.warn({ error: describeError(err) }, 'database unavailable');
-    return errorResponse(c, new AppError('UNAVAILABLE', 'the database is unavailable; try again shortly'), { 'Retry-After': '5' });
+    return errorResponse(c, new AppError('UNAVAILABLE', 'the database is unavailable; try again shortly'), {
+      'Retry-After': '5',
+    });
   }
   if (err instanceof QueueUnavailableError) {
     c.get('log')?.warn({ error: describeError(err) }, 'queue unavailable');
-    return errorResponse(c, new AppError('UNAVAILABLE', 'the job queue is unavailable; try again shortly'), { 'Retry-After': '5' });
+    return errorResponse(c, new AppError('UNAVAILABLE', 'the job queue is unavailable; try again shortly'), {
+      'Retry-After': '5',
+    });
   }
   if (err instanceof HTTPException) {
-    const code: ErrorCode = err.status === 401 ? 'UNAUTHORIZED' : err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    const code: ErrorCode =
+      err.status === 401
+        ? 'UNAUTHORIZED'
+        : err.status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : err.status === 404
+            ? 'NOT_FOUND'
+            : 'BAD_REQUEST';
     return errorResponse(c, new AppError(code, err.message || code.toLowerCase()));
   }
   c.get('log')?.error({ error: describeError(err) }, 'unhandled error');
   return errorResponse(c, new AppError('INTERNAL', 'internal error'));
 }
 
-export const notFound = (c: Context<AppEnv>) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+export const notFound = (c: Context<AppEnv>) =>
+  errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));

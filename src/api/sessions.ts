@@ -30,7 +30,8 @@ export const sessionKey = (s: Pick<SessionSighting, 'sessionId' | 'token'>) =>
 function clientIp(c: Context<AppEnv>): string | null {
   const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
   if (forwarded && isIP(forwarded)) return forwarded;
-  const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+    ?.remoteAddress;
   return peer && isIP(peer) ? peer : null;
 }
 
@@ -50,7 +51,10 @@ export function sessionRecorder(touchSeconds: number) {
     const throttled = (lastTouch.get(key) ?? 0) > now - touchSeconds * 1000;
     const em = c.var.em;
     if (throttled) {
-      const rows = await em.execute<{ deleted: boolean }[]>('select deleted_at is not null as deleted from users where id = ?', [s.userId]);
+      const rows = await em.execute<{ deleted: boolean }[]>(
+        'select deleted_at is not null as deleted from users where id = ?',
+        [s.userId],
+      );
       return standing(rows[0]);
     }
     // One round trip: read the user's standing and, for a live user, upsert the session (an ended
@@ -67,7 +71,14 @@ export function sessionRecorder(touchSeconds: number) {
          where user_sessions.is_active and user_sessions.user_id = excluded.user_id
          returning 1)
        select deleted_at is not null as deleted from u`,
-      [s.userId, key, serviceFor(c.req.path), clientIp(c), c.req.header('user-agent')?.slice(0, 512) ?? null, s.expiresAt],
+      [
+        s.userId,
+        key,
+        serviceFor(c.req.path),
+        clientIp(c),
+        c.req.header('user-agent')?.slice(0, 512) ?? null,
+        s.expiresAt,
+      ],
     );
     const result = standing(rows[0]);
     // An unknown (not yet synced) user's session is recorded on the first request after the sync.
@@ -79,4 +90,5 @@ export function sessionRecorder(touchSeconds: number) {
   };
 }
 
-const standing = (row: { deleted: boolean } | undefined): UserStanding => (!row ? 'unknown' : row.deleted ? 'deleted' : 'active');
+const standing = (row: { deleted: boolean } | undefined): UserStanding =>
+  !row ? 'unknown' : row.deleted ? 'deleted' : 'active';

@@ -34,7 +34,10 @@ export function rejectUnstorableText(): MiddlewareHandler<AppEnv> {
       }
     }
     if (!fields.length) return next();
-    const details: ErrorDetail[] = fields.map((field) => ({ field, message: 'must be Unicode text without NUL (\\u0000) characters' }));
+    const details: ErrorDetail[] = fields.map((field) => ({
+      field,
+      message: 'must be Unicode text without NUL (\\u0000) characters',
+    }));
     return errorResponse(c, new AppError('VALIDATION_FAILED', `invalid request: ${fields.join(', ')}`, details));
   };
 }

@@ -59,7 +59,12 @@ export async function replayVapiEvent(em: EntityManager, producer: Producer, eve
     if (event.processingStatus === 'processed') return { outcome: 'already_processed' as const };
     event.processingStatus = 'pending';
     event.errorMessage = null;
-    const row = enqueueInTransaction(tx, vapiWebhook, { webhook_event_id: event.id }, { jobKey: `${event.id}:replay:${randomUUID()}` });
+    const row = enqueueInTransaction(
+      tx,
+      vapiWebhook,
+      { webhook_event_id: event.id },
+      { jobKey: `${event.id}:replay:${randomUUID()}` },
+    );
     return { outcome: 'replayed' as const, row };
   });
   if (outcome.row) void relayNow(fork, producer, outcome.row);

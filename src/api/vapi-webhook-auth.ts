@@ -19,7 +19,12 @@ export type VapiWebhookAuthConfig = Pick<
 type HeaderGetter = (name: string) => string | undefined;
 
 /** True when the delivery carries a valid static secret or a valid, fresh HMAC signature of `rawBody`. */
-export function vapiCredentialValid(config: VapiWebhookAuthConfig, header: HeaderGetter, rawBody: string, now: Date): boolean {
+export function vapiCredentialValid(
+  config: VapiWebhookAuthConfig,
+  header: HeaderGetter,
+  rawBody: string,
+  now: Date,
+): boolean {
   return staticSecretValid(config, header) || hmacValid(config, header, rawBody, now);
 }
 

@@ -54,7 +54,12 @@ export class MemorySearch {
     const candidates = opts.type ? index.filter((m) => m.type === opts.type) : index;
     const ranked = rankMemories(
       query,
-      candidates.map((m) => ({ id: m.id, embedding: m.vector, compositeScore: m.compositeScore, touchedAt: new Date(m.touchedMs) })),
+      candidates.map((m) => ({
+        id: m.id,
+        embedding: m.vector,
+        compositeScore: m.compositeScore,
+        touchedAt: new Date(m.touchedMs),
+      })),
       new Date(),
       { limit: opts.limit, halfLifeDays: opts.halfLifeDays },
     );
@@ -96,9 +101,19 @@ export class MemorySearch {
     const memories: IndexedMemory[] = agg!.ids.map((id, i) => {
       const before = previous.get(id);
       const updatedMs = agg!.updated[i]!;
-      return { id, type: agg!.types[i]!, updatedMs, compositeScore: agg!.composite[i] ?? null, touchedMs: agg!.touched[i]!, vector: before?.updatedMs === updatedMs ? before.vector : null };
+      return {
+        id,
+        type: agg!.types[i]!,
+        updatedMs,
+        compositeScore: agg!.composite[i] ?? null,
+        touchedMs: agg!.touched[i]!,
+        vector: before?.updatedMs === updatedMs ? before.vector : null,
+      };
     });
-    await this.#loadVectors(em, memories.filter((m) => !previous.has(m.id) || previous.get(m.id)!.updatedMs !== m.updatedMs));
+    await this.#loadVectors(
+      em,
+      memories.filter((m) => !previous.has(m.id) || previous.get(m.id)!.updatedMs !== m.updatedMs),
+    );
     this.#cache.set(userId, { version, memories });
     if (this.#cache.size > MAX_CACHED_USERS) this.#cache.delete(this.#cache.keys().next().value!);
     return memories;

@@ -27,7 +27,10 @@ export interface NewMessage {
 }
 
 /** `stored` with the ids, or why nothing was written: no such conversation of that user, or it is not active. */
-export type IngestResult = { outcome: 'stored'; messageId: string; jobId: string } | { outcome: 'not_found' } | { outcome: 'not_active'; status: string };
+export type IngestResult =
+  | { outcome: 'stored'; messageId: string; jobId: string }
+  | { outcome: 'not_found' }
+  | { outcome: 'not_active'; status: string };
 
 interface Row extends NewMessage, WithJob {
   createdAt: string;
@@ -63,19 +66,29 @@ export class MessageIngest {
 
   constructor(em: EntityManager, producer: Producer) {
     this.#em = em;
-    this.#lanes = Array.from({ length: LANES }, () => groupInsert<Row>(em, producer, INSERT_MESSAGES, { writers: 1, maxBatch: 200 }));
+    this.#lanes = Array.from({ length: LANES }, () =>
+      groupInsert<Row>(em, producer, INSERT_MESSAGES, { writers: 1, maxBatch: 200 }),
+    );
   }
 
   async submit(message: NewMessage): Promise<IngestResult> {
     const id = randomUUID();
     // Keyed by the message id, so the message's extraction can only ever be enqueued once.
-    const row: Row = { ...message, id, createdAt: new Date().toISOString(), job: outboxEntry(memoryExtraction, { message_id: id }, { jobKey: id }) };
+    const row: Row = {
+      ...message,
+      id,
+      createdAt: new Date().toISOString(),
+      job: outboxEntry(memoryExtraction, { message_id: id }, { jobKey: id }),
+    };
     const lane = this.#lanes[createHash('sha1').update(message.conversationId).digest()[0]! % LANES]!;
     if (await lane(row)) return { outcome: 'stored', messageId: id, jobId: row.job.id };
     // Not counted in: tell a missing (or someone else's) conversation from one that is no longer active.
-    const [conversation] = await this.#em.getConnection().execute<{ status: string }[]>(
-      'select status from conversations where id = ? and user_id = ?', [message.conversationId, message.userId],
-    );
+    const [conversation] = await this.#em
+      .getConnection()
+      .execute<{ status: string }[]>('select status from conversations where id = ? and user_id = ?', [
+        message.conversationId,
+        message.userId,
+      ]);
     return conversation ? { outcome: 'not_active', status: conversation.status } : { outcome: 'not_found' };
   }
 }

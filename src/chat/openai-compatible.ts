@@ -13,8 +13,12 @@ export class ProviderError extends Error {
   override name = 'ProviderError';
 }
 
-const ChatResponse = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1) });
-const EmbeddingsResponse = z.object({ data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })) });
+const ChatResponse = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+});
+const EmbeddingsResponse = z.object({
+  data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })),
+});
 
 export function openAiCompatible(opts: OpenAiCompatibleOptions) {
   const base = opts.baseUrl.replace(/\/+$/, '');
@@ -23,12 +27,17 @@ export function openAiCompatible(opts: OpenAiCompatibleOptions) {
     try {
       res = await fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (err) {
-      throw new ProviderError(`${path}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message}`);
+      throw new ProviderError(
+        `${path}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message}`,
+      );
     }
     // The body of an error answer may echo our input (user text): keep only the status.
     if (!res.ok) throw new ProviderError(`${path}: HTTP ${res.status}`);
@@ -46,7 +55,10 @@ export function openAiCompatible(opts: OpenAiCompatibleOptions) {
         model,
         temperature: 0,
         response_format: { type: 'json_object' },
-        messages: [{ role: 'system', content: system }, { role: 'user', content: user }],
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: user },
+        ],
       });
       const parsed = ChatResponse.safeParse(raw);
       if (!parsed.success) throw new ProviderError('/chat/completions: unexpected response shape');
@@ -58,7 +70,8 @@ export function openAiCompatible(opts: OpenAiCompatibleOptions) {
     },
     async embeddings(model: string, input: readonly string[]): Promise<number[][]> {
       const parsed = EmbeddingsResponse.safeParse(await post('/embeddings', { model, input }));
-      if (!parsed.success || parsed.data.data.length !== input.length) throw new ProviderError('/embeddings: unexpected response shape');
+      if (!parsed.success || parsed.data.data.length !== input.length)
+        throw new ProviderError('/embeddings: unexpected response shape');
       return [...parsed.data.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
     },
   };

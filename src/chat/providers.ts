@@ -5,8 +5,17 @@ import { getConfig, type Config } from '../config.ts';
 import { assessCrisis, crisisLevelAtLeast } from '../domain/crisis.ts';
 import { EMBEDDING_DIMENSIONS, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
 import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES } from '../domain/enums.ts';
-import { extractMemories, scoreCandidate, type MemoryCandidate, type ScoreWeights } from '../domain/memory-extraction.ts';
-import { summarizeConversation, type ConversationSummaryDraft, type SummaryMessage } from '../domain/conversation-summary.ts';
+import {
+  extractMemories,
+  scoreCandidate,
+  type MemoryCandidate,
+  type ScoreWeights,
+} from '../domain/memory-extraction.ts';
+import {
+  summarizeConversation,
+  type ConversationSummaryDraft,
+  type SummaryMessage,
+} from '../domain/conversation-summary.ts';
 import { openAiCompatible, ProviderError } from './openai-compatible.ts';
 
 export interface MemoryExtractor {
@@ -57,7 +66,11 @@ function rulesExtractor(weights: ScoreWeights, label = 'rules'): MemoryExtractor
   return { extract: async (text) => ({ candidates: extractMemories(text, weights), extractor: label }) };
 }
 
-function llmExtractor(client: ReturnType<typeof openAiCompatible>, model: string, weights: ScoreWeights): MemoryExtractor {
+function llmExtractor(
+  client: ReturnType<typeof openAiCompatible>,
+  model: string,
+  weights: ScoreWeights,
+): MemoryExtractor {
   return {
     async extract(text) {
       let reason: string;
@@ -117,7 +130,15 @@ function llmSummarizer(client: ReturnType<typeof openAiCompatible>, model: strin
         if (parsed.success) {
           const d = parsed.data;
           return {
-            draft: { summary: d.summary, keyTopics: d.key_topics, emotionalThemes: d.emotional_themes, actionItems: d.action_items, sentimentOverall: d.sentiment_overall, therapeuticProgress: d.therapeutic_progress, crisisIndicators: rules.crisisIndicators },
+            draft: {
+              summary: d.summary,
+              keyTopics: d.key_topics,
+              emotionalThemes: d.emotional_themes,
+              actionItems: d.action_items,
+              sentimentOverall: d.sentiment_overall,
+              therapeuticProgress: d.therapeutic_progress,
+              crisisIndicators: rules.crisisIndicators,
+            },
             summarizer: `llm:${model}`,
           };
         }
@@ -131,7 +152,9 @@ function llmSummarizer(client: ReturnType<typeof openAiCompatible>, model: strin
   };
 }
 
-const rulesSummarizer: ConversationSummarizer = { summarize: async (messages) => ({ draft: summarizeConversation(messages), summarizer: 'rules' }) };
+const rulesSummarizer: ConversationSummarizer = {
+  summarize: async (messages) => ({ draft: summarizeConversation(messages), summarizer: 'rules' }),
+};
 
 function llmEmbedder(client: ReturnType<typeof openAiCompatible>, model: string): EmbeddingProvider {
   return {
@@ -154,12 +177,20 @@ function llmEmbedder(client: ReturnType<typeof openAiCompatible>, model: string)
 }
 
 export function chatProvidersFrom(config: Config): ChatProviders {
-  const weights = { relevance: config.MEMORY_WEIGHT_RELEVANCE, stability: config.MEMORY_WEIGHT_STABILITY, explicitness: config.MEMORY_WEIGHT_EXPLICITNESS };
-  const client = config.LLM_BASE_URL ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS }) : undefined;
+  const weights = {
+    relevance: config.MEMORY_WEIGHT_RELEVANCE,
+    stability: config.MEMORY_WEIGHT_STABILITY,
+    explicitness: config.MEMORY_WEIGHT_EXPLICITNESS,
+  };
+  const client = config.LLM_BASE_URL
+    ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS })
+    : undefined;
   return {
-    extractor: client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
+    extractor:
+      client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
     summarizer: client && config.LLM_CHAT_MODEL ? llmSummarizer(client, config.LLM_CHAT_MODEL) : rulesSummarizer,
-    embedder: client && config.LLM_EMBEDDING_MODEL ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL) : localEmbeddingProvider,
+    embedder:
+      client && config.LLM_EMBEDDING_MODEL ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL) : localEmbeddingProvider,
     weights,
     recencyHalfLifeDays: config.MEMORY_RECENCY_HALF_LIFE_DAYS,
   };

@@ -32,8 +32,13 @@ export async function startClock(deps: ClockDeps): Promise<Clock> {
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
   const schedules = startSchedulesTick({
-    em: orm.em, producer, log: log.child({ component: 'schedules' }), intervalMs: config.SCHEDULE_TICK_MS,
-    batchSize: config.SCHEDULE_BATCH_SIZE, claimers: config.SCHEDULE_CLAIMERS, enqueue: config.SCHEDULE_ENQUEUE,
+    em: orm.em,
+    producer,
+    log: log.child({ component: 'schedules' }),
+    intervalMs: config.SCHEDULE_TICK_MS,
+    batchSize: config.SCHEDULE_BATCH_SIZE,
+    claimers: config.SCHEDULE_CLAIMERS,
+    enqueue: config.SCHEDULE_ENQUEUE,
   });
   log.info('clock started');
   return { stop: async () => void (await Promise.all([relay.stop(), schedules.stop()])) };

@@ -34,17 +34,25 @@ export function periodicJobs(config: Config): PeriodicJob[] {
   ];
 }
 
-export async function upsertPeriodicJobs(producer: Producer, declared: readonly PeriodicJob[], log: Logger): Promise<void> {
+export async function upsertPeriodicJobs(
+  producer: Producer,
+  declared: readonly PeriodicJob[],
+  log: Logger,
+): Promise<void> {
   const byQueue = new Map<string, PeriodicJob[]>();
   for (const p of declared) byQueue.set(p.job.name, [...(byQueue.get(p.job.name) ?? []), p]);
   for (const p of declared) {
     const data = validatePayload(p.job, p.payload);
     try {
-      await producer.queue(p.job).upsertJobScheduler(p.id, { pattern: p.cron, ...(p.tz ? { tz: p.tz } : {}) }, {
-        name: p.job.name,
-        data,
-        opts: p.job.options,
-      });
+      await producer.queue(p.job).upsertJobScheduler(
+        p.id,
+        { pattern: p.cron, ...(p.tz ? { tz: p.tz } : {}) },
+        {
+          name: p.job.name,
+          data,
+          opts: p.job.options,
+        },
+      );
     } catch (err) {
       // Another clock (its time a little ahead of ours) already created, and ran, the iteration we computed:
       // the scheduler is in place, so this clock starts rather than crash (found by the chaos clocks scenario).

@@ -92,8 +92,16 @@ async function claimBatch(opts: TickOptions, kind: ScheduleKind, now: Date): Pro
         }
         memo.set(key, advance);
       }
-      const payload = { kind, schedule_id: row.id, due_at: due.toISOString(), missed_slots: advance instanceof Error ? 0 : advance.missed };
-      jobs.push({ id: outboxJobId(scheduleRun, scheduleRunKey(kind, row.id, due)), payload: validatePayload(scheduleRun, payload) });
+      const payload = {
+        kind,
+        schedule_id: row.id,
+        due_at: due.toISOString(),
+        missed_slots: advance instanceof Error ? 0 : advance.missed,
+      };
+      jobs.push({
+        id: outboxJobId(scheduleRun, scheduleRunKey(kind, row.id, due)),
+        payload: validatePayload(scheduleRun, payload),
+      });
       // No next run at all (neither library nor the forward search found one): the due slot still fires,
       // the schedule is deactivated and an error event says why. It never stops silently.
       advances.push({ id: row.id, next: advance instanceof Error ? null : advance.next.at.toISOString() });
@@ -107,7 +115,13 @@ async function claimBatch(opts: TickOptions, kind: ScheduleKind, now: Date): Pro
     // schedule-run job moves it from pending on). voice_schedules slots are recorded by their call row.
     if (kind === 'schedule') await insertPendingExecutions(tx, jobs);
     if (opts.enqueue === 'outbox') {
-      const outbox = jobs.map((j) => ({ id: j.id, queue: scheduleRun.name, payload: j.payload, options: null, createdAt: now }));
+      const outbox = jobs.map((j) => ({
+        id: j.id,
+        queue: scheduleRun.name,
+        payload: j.payload,
+        options: null,
+        createdAt: now,
+      }));
       await tx.createQueryBuilder(OutboxJob).insert(outbox).onConflict('id').ignore().execute();
     } else {
       // Inside the transaction: if the commit fails, the rows stay due and the same job ids are re-added (a no-op).
@@ -140,18 +154,27 @@ async function insertPendingExecutions(tx: EntityManager, jobs: ClaimedJob[]) {
 }
 
 const addJobs = (producer: Producer, jobs: ClaimedJob[]) =>
-  producer.queue(scheduleRun).addBulk(jobs.map((j) => ({ name: scheduleRun.name, data: j.payload, opts: { ...scheduleRun.options, jobId: j.id } })));
+  producer
+    .queue(scheduleRun)
+    .addBulk(
+      jobs.map((j) => ({ name: scheduleRun.name, data: j.payload, opts: { ...scheduleRun.options, jobId: j.id } })),
+    );
 
 /** The fast path for committed outbox rows: one addBulk, one update. On failure the outbox relay takes over. */
 async function relayClaimed(opts: TickOptions, jobs: ClaimedJob[]): Promise<void> {
   try {
     await addJobs(opts.producer, jobs);
-    await opts.em.fork().execute(
-      `update outbox_jobs set enqueued_at = now() where enqueued_at is null and id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-      [JSON.stringify(jobs.map((j) => j.id))],
-    );
+    await opts.em
+      .fork()
+      .execute(
+        `update outbox_jobs set enqueued_at = now() where enqueued_at is null and id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+        [JSON.stringify(jobs.map((j) => j.id))],
+      );
   } catch (err) {
-    opts.log.warn({ error: describeError(err), jobs: jobs.length }, 'schedule-run fast relay failed; the outbox relay will add them');
+    opts.log.warn(
+      { error: describeError(err), jobs: jobs.length },
+      'schedule-run fast relay failed; the outbox relay will add them',
+    );
   }
 }
 
@@ -163,8 +186,16 @@ async function recordFallback(tx: EntityManager, kind: ScheduleKind, row: DueRow
     eventCategory: 'scheduling',
     severity: failed ? 'error' : 'warning',
     eventData: {
-      schedule_kind: kind, schedule_id: row.id, due_at: due.toISOString(),
-      ...(failed ? { error: advance.message.slice(0, 300) } : { fallback: advance.next.fallback!.used, reason: advance.next.fallback!.reason.slice(0, 300), next_run_at: advance.next.at.toISOString() }),
+      schedule_kind: kind,
+      schedule_id: row.id,
+      due_at: due.toISOString(),
+      ...(failed
+        ? { error: advance.message.slice(0, 300) }
+        : {
+            fallback: advance.next.fallback!.used,
+            reason: advance.next.fallback!.reason.slice(0, 300),
+            next_run_at: advance.next.at.toISOString(),
+          }),
     },
   });
 }

@@ -9,9 +9,14 @@ import { User } from '../entities/user.entity.ts';
  * it, which FOR UPDATE would block for the whole transaction (a deadlock, once, in the log test's flow).
  * Returns the user, or null when there is no such row.
  */
-export async function lockUser(em: EntityManager, userId: string, where: { deletedAt?: null } = {}): Promise<User | null> {
+export async function lockUser(
+  em: EntityManager,
+  userId: string,
+  where: { deletedAt?: null } = {},
+): Promise<User | null> {
   const [row] = await em.execute<{ id: string }[]>(
-    `select id from users where id = ?${'deletedAt' in where ? ' and deleted_at is null' : ''} for no key update`, [userId],
+    `select id from users where id = ?${'deletedAt' in where ? ' and deleted_at is null' : ''} for no key update`,
+    [userId],
   );
   return row ? em.findOne(User, userId) : null;
 }

@@ -23,7 +23,12 @@ export function userLinks(metadata: MetadataStorage): UserLink[] {
     if (meta.abstract || meta.className === USER) continue;
     for (const prop of Object.values(meta.properties) as EntityProperty[]) {
       if ((prop.kind === 'm:1' || (prop.kind === '1:1' && prop.owner)) && prop.targetMeta?.className === USER) {
-        links.push({ meta, property: prop.name, column: prop.fieldNames[0]!, deleteRule: String(prop.deleteRule ?? 'no action') });
+        links.push({
+          meta,
+          property: prop.name,
+          column: prop.fieldNames[0]!,
+          deleteRule: String(prop.deleteRule ?? 'no action'),
+        });
       }
     }
   }

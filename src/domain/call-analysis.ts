@@ -14,7 +14,13 @@ export interface CallAnalysis {
 }
 
 const text = (v: unknown, max = 2_000) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : null);
-const strings = (v: unknown) => (Array.isArray(v) ? v.map((x) => text(x, 200)).filter((x): x is string => x !== null).slice(0, 20) : []);
+const strings = (v: unknown) =>
+  Array.isArray(v)
+    ? v
+        .map((x) => text(x, 200))
+        .filter((x): x is string => x !== null)
+        .slice(0, 20)
+    : [];
 
 /**
  * Reads the analysis an assistant's analysisPlan produced. structuredData is free-form; the keys read here
@@ -24,10 +30,15 @@ const strings = (v: unknown) => (Array.isArray(v) ? v.map((x) => text(x, 200)).f
  */
 export function summarizeCallAnalysis(analysis: unknown): CallAnalysis {
   const a = (analysis && typeof analysis === 'object' ? analysis : {}) as Record<string, unknown>;
-  const data = (a.structuredData && typeof a.structuredData === 'object' ? a.structuredData : {}) as Record<string, unknown>;
+  const data = (a.structuredData && typeof a.structuredData === 'object' ? a.structuredData : {}) as Record<
+    string,
+    unknown
+  >;
   const summary = text(a.summary, 10_000);
   const sentimentRaw = text(data.sentiment)?.toLowerCase();
-  const sentiment = (SENTIMENT_LABELS as readonly string[]).includes(sentimentRaw ?? '') ? (sentimentRaw as SentimentLabel) : null;
+  const sentiment = (SENTIMENT_LABELS as readonly string[]).includes(sentimentRaw ?? '')
+    ? (sentimentRaw as SentimentLabel)
+    : null;
   const emotionalState = text(data.emotional_state ?? data.emotionalState, 200);
   return {
     summaryJson: {

@@ -12,7 +12,9 @@ export const IN_FLIGHT: readonly CallStatus[] = ['scheduled', 'queued', 'ringing
  * null (ignored) rather than being stored raw.
  */
 export function toCallStatus(vapiStatus: unknown): CallStatus | null {
-  return typeof vapiStatus === 'string' && (PROGRESS as readonly string[]).includes(vapiStatus) ? (vapiStatus as CallStatus) : null;
+  return typeof vapiStatus === 'string' && (PROGRESS as readonly string[]).includes(vapiStatus)
+    ? (vapiStatus as CallStatus)
+    : null;
 }
 
 /**

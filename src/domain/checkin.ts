@@ -18,4 +18,5 @@ export function checkinOpening({ scheduleName, contextSummary, latestSummary }: 
 }
 
 /** Whole minutes from the slot to the answer (never negative: clocks may disagree by a little). */
-export const minutesBetween = (from: Date, to: Date): number => Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000));
+export const minutesBetween = (from: Date, to: Date): number =>
+  Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000));

@@ -31,7 +31,8 @@ export type ConsolidationDecision =
 /** Cosine similarity at which two memories of the same type are the same fact said again. */
 export const DUPLICATE_SIMILARITY = 0.9;
 
-const sameValue = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+const sameValue = (a: string | null | undefined, b: string | null | undefined) =>
+  !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 export function decideConsolidation(
   candidate: ConsolidationCandidate,
@@ -55,4 +56,5 @@ export function decideConsolidation(
 }
 
 /** Stability after one more confirmation: a quarter of the way to 1 (0.5 → 0.625 → 0.72 …). */
-export const reinforcedStability = (stability: number | null) => Math.min(1, (stability ?? 0.5) + (1 - (stability ?? 0.5)) * 0.25);
+export const reinforcedStability = (stability: number | null) =>
+  Math.min(1, (stability ?? 0.5) + (1 - (stability ?? 0.5)) * 0.25);

@@ -20,7 +20,8 @@ const CONVERSATION_KEYS = new Set([
   'conversation',
 ]);
 
-const isConversationKey = (key: string) => CONVERSATION_KEYS.has(key) || /^presigned/i.test(key) || /recording/i.test(key);
+const isConversationKey = (key: string) =>
+  CONVERSATION_KEYS.has(key) || /^presigned/i.test(key) || /recording/i.test(key);
 
 /**
  * A deep copy of `value` without conversation-bearing keys.

@@ -24,34 +24,198 @@ const OTHERS = String.raw`(?:him|her|them|someone|somebody|people|everyone|my (?
 
 export const CRISIS_LEXICON: readonly LexiconEntry[] = [
   // suicidal ideation
-  { cue: 'suicide_intent', category: 'suicidal_ideation', level: 'critical', pattern: new RegExp(String.raw`\b${INTENT}\s+(?:just\s+)?${SUICIDE_ACT}\b`) },
-  { cue: 'suicide_means', category: 'suicidal_ideation', level: 'critical', pattern: /\b(?:i have|i've got|i got|bought|saved up|stockpiled|collected|counted out)\s+(?:the |enough |a |all the |my )?(?:pills|rope|gun|razor blades?|blades?|tablets)\b[^.!?]{0,40}\b(?:end|die|kill|it all|tonight|enough)\b/ },
-  { cue: 'suicide_means_saved', category: 'suicidal_ideation', level: 'critical', pattern: /\b(?:pills|tablets|painkillers)\b[^.!?]{0,30}\b(?:saved up|stockpiled|hidden away|take them all|take all of them)\b/ },
-  { cue: 'overdose_taken', category: 'suicidal_ideation', level: 'critical', pattern: /\b(?:took|swallowed|i've taken|just taken)\s+(?:a bunch of|all (?:of )?(?:my|the)|too many|a handful of|handfuls of|\d+)\s*(?:of (?:my|the) )?(?:pills|tablets|sleeping pills|painkillers)\b/ },
-  { cue: 'final_goodbye', category: 'suicidal_ideation', level: 'critical', pattern: /\b(?:this is my (?:last|final) (?:message|goodbye)|(?:wrote|writing|written) (?:my|a) (?:suicide|goodbye) (?:note|letter)|saying goodbye (?:to everyone )?forever|won't be here (?:tomorrow|much longer))\b/, negationIsPartOfCue: true },
-  { cue: 'kill_myself', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:kill|killing|killed)\s+myself\b(?!\s+(?:laughing|at work|at the gym|studying|working))/ },
-  { cue: 'end_my_life', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:end|ending|take|taking)\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b/ },
-  { cue: 'want_to_die', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:want|wanna|wanted|wish|wishing|ready|praying)\s+(?:to\s+|i\s+could\s+)?(?:just\s+)?die\b|\bwish\s+i\s+(?:was|were)\s+dead\b/ },
-  { cue: 'better_off_dead', category: 'suicidal_ideation', level: 'high', pattern: /\bbetter\s+off\s+(?:dead|without\s+me)\b|\b(?:everyone|they|the world|my family)(?:\s+would\s+be|'d\s+be|\s+is)\s+better\s+(?:off\s+)?without\s+me\b/ },
-  { cue: 'dont_want_to_live', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:don't|do not|no longer)\s+want\s+to\s+(?:live|be alive|exist|be here anymore|wake up)\b|\b(?:hope|wish)\s+i\s+(?:don't|never)\s+wake\s+up\b/, negationIsPartOfCue: true },
-  { cue: 'no_reason_to_live', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:no|nothing left to|lost my)\s+(?:reason|point|will)\s+(?:to|in|for)\s+(?:live|living|going on|being alive)\b|\bwhat's the point (?:of|in) (?:living|being alive|going on)\b|\b(?:don't|can't) see (?:the|any) point (?:in|of) (?:anything|living|life|going on)\b/, negationIsPartOfCue: true },
-  { cue: 'suicidal', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:i'm|i am|feel|feeling|felt|been|getting)\s+(?:so\s+|really\s+|very\s+|pretty\s+|kind of\s+|a bit\s+|a little\s+)?suicidal\b|\b(?:having|had|have|get|getting)\s+(?:\w+\s+)?(?:suicidal\s+(?:thoughts|feelings|urges)|thoughts\s+(?:of|about)\s+(?:suicide|killing myself|ending it|dying))\b/ },
-  { cue: 'wish_not_exist', category: 'suicidal_ideation', level: 'high', pattern: /\bwish\s+i\s+(?:didn't exist|wasn't alive|wasn't born|had never been born|could stop existing)\b/, negationIsPartOfCue: true },
-  { cue: 'disappear', category: 'acute_distress', level: 'medium', pattern: /\b(?:wish\s+i\s+could|want\s+to|wanna)\s+(?:just\s+)?(?:disappear|vanish|fall asleep forever)\b/ },
-  { cue: 'method_thoughts', category: 'suicidal_ideation', level: 'high', pattern: /\b(?:think|thinking|thought|fantasi[sz]e|fantasi[sz]ing)\s+about\s+(?:driving|jumping|stepping|walking|crashing)\b[^.!?]{0,40}\b(?:off|in front of|into)\s+(?:the|a|my)\s+(?:bridge|roof|building|train|traffic|car|cliff)\b/ },
-  { cue: 'fear_of_self', category: 'self_harm', level: 'high', pattern: /\b(?:scared|afraid|terrified)\s+(?:of\s+)?what\s+i\s+(?:might|could|will|would)\s+do\s+to\s+myself\b/ },
-  { cue: 'timed_finality', category: 'suicidal_ideation', level: 'critical', pattern: /\b(?:tonight|today|this weekend)(?:'s| is)\s+the\s+(?:night|day)\b|\bi(?:'m| am)\s+done\b[^.!?]{0,20}\b(?:with (?:life|everything|living))\b/, negationIsPartOfCue: true },
+  {
+    cue: 'suicide_intent',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern: new RegExp(String.raw`\b${INTENT}\s+(?:just\s+)?${SUICIDE_ACT}\b`),
+  },
+  {
+    cue: 'suicide_means',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern:
+      /\b(?:i have|i've got|i got|bought|saved up|stockpiled|collected|counted out)\s+(?:the |enough |a |all the |my )?(?:pills|rope|gun|razor blades?|blades?|tablets)\b[^.!?]{0,40}\b(?:end|die|kill|it all|tonight|enough)\b/,
+  },
+  {
+    cue: 'suicide_means_saved',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern:
+      /\b(?:pills|tablets|painkillers)\b[^.!?]{0,30}\b(?:saved up|stockpiled|hidden away|take them all|take all of them)\b/,
+  },
+  {
+    cue: 'overdose_taken',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern:
+      /\b(?:took|swallowed|i've taken|just taken)\s+(?:a bunch of|all (?:of )?(?:my|the)|too many|a handful of|handfuls of|\d+)\s*(?:of (?:my|the) )?(?:pills|tablets|sleeping pills|painkillers)\b/,
+  },
+  {
+    cue: 'final_goodbye',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern:
+      /\b(?:this is my (?:last|final) (?:message|goodbye)|(?:wrote|writing|written) (?:my|a) (?:suicide|goodbye) (?:note|letter)|saying goodbye (?:to everyone )?forever|won't be here (?:tomorrow|much longer))\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'kill_myself',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern: /\b(?:kill|killing|killed)\s+myself\b(?!\s+(?:laughing|at work|at the gym|studying|working))/,
+  },
+  {
+    cue: 'end_my_life',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern: /\b(?:end|ending|take|taking)\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b/,
+  },
+  {
+    cue: 'want_to_die',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:want|wanna|wanted|wish|wishing|ready|praying)\s+(?:to\s+|i\s+could\s+)?(?:just\s+)?die\b|\bwish\s+i\s+(?:was|were)\s+dead\b/,
+  },
+  {
+    cue: 'better_off_dead',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\bbetter\s+off\s+(?:dead|without\s+me)\b|\b(?:everyone|they|the world|my family)(?:\s+would\s+be|'d\s+be|\s+is)\s+better\s+(?:off\s+)?without\s+me\b/,
+  },
+  {
+    cue: 'dont_want_to_live',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:don't|do not|no longer)\s+want\s+to\s+(?:live|be alive|exist|be here anymore|wake up)\b|\b(?:hope|wish)\s+i\s+(?:don't|never)\s+wake\s+up\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'no_reason_to_live',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:no|nothing left to|lost my)\s+(?:reason|point|will)\s+(?:to|in|for)\s+(?:live|living|going on|being alive)\b|\bwhat's the point (?:of|in) (?:living|being alive|going on)\b|\b(?:don't|can't) see (?:the|any) point (?:in|of) (?:anything|living|life|going on)\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'suicidal',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:i'm|i am|feel|feeling|felt|been|getting)\s+(?:so\s+|really\s+|very\s+|pretty\s+|kind of\s+|a bit\s+|a little\s+)?suicidal\b|\b(?:having|had|have|get|getting)\s+(?:\w+\s+)?(?:suicidal\s+(?:thoughts|feelings|urges)|thoughts\s+(?:of|about)\s+(?:suicide|killing myself|ending it|dying))\b/,
+  },
+  {
+    cue: 'wish_not_exist',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern: /\bwish\s+i\s+(?:didn't exist|wasn't alive|wasn't born|had never been born|could stop existing)\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'disappear',
+    category: 'acute_distress',
+    level: 'medium',
+    pattern: /\b(?:wish\s+i\s+could|want\s+to|wanna)\s+(?:just\s+)?(?:disappear|vanish|fall asleep forever)\b/,
+  },
+  {
+    cue: 'method_thoughts',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:think|thinking|thought|fantasi[sz]e|fantasi[sz]ing)\s+about\s+(?:driving|jumping|stepping|walking|crashing)\b[^.!?]{0,40}\b(?:off|in front of|into)\s+(?:the|a|my)\s+(?:bridge|roof|building|train|traffic|car|cliff)\b/,
+  },
+  {
+    cue: 'fear_of_self',
+    category: 'self_harm',
+    level: 'high',
+    pattern: /\b(?:scared|afraid|terrified)\s+(?:of\s+)?what\s+i\s+(?:might|could|will|would)\s+do\s+to\s+myself\b/,
+  },
+  {
+    cue: 'timed_finality',
+    category: 'suicidal_ideation',
+    level: 'critical',
+    pattern:
+      /\b(?:tonight|today|this weekend)(?:'s| is)\s+the\s+(?:night|day)\b|\bi(?:'m| am)\s+done\b[^.!?]{0,20}\b(?:with (?:life|everything|living))\b/,
+    negationIsPartOfCue: true,
+  },
   // self-harm (an accident while shaving or at the gym is not self-harm: see the lookahead)
-  { cue: 'self_harm_urge', category: 'self_harm', level: 'high', pattern: /\b(?:want|wanna|urge|urges|going|gonna|thinking about|tempted|need)\s+(?:to\s+)?(?:hurt|harm|cut|burn|punish|starve)(?:ing)?\s+myself\b/ },
-  { cue: 'self_harm_act', category: 'self_harm', level: 'high', pattern: /\b(?:cut|cutting|burned|burning|hurt|hurting|harmed|harming|scratch(?:ed|ing)|punch(?:ed|ing))\s+myself\b(?!\s+(?:a |some |off |on the |on a |while |when i (?:fell|slipped|tripped)|at |playing|shaving|by accident|lifting|cooking|in the kitchen|slicing))/ },
-  { cue: 'self_harm_named', category: 'self_harm', level: 'high', pattern: /\b(?:i've been|i have been|i'm|i am|started|relapsed|relapse|urge to|want to|went back to)\s+(?:\w+\s+)?(?:self[- ]?harm(?:ing)?|cutting again)\b/ },
+  {
+    cue: 'self_harm_urge',
+    category: 'self_harm',
+    level: 'high',
+    pattern:
+      /\b(?:want|wanna|urge|urges|going|gonna|thinking about|tempted|need)\s+(?:to\s+)?(?:hurt|harm|cut|burn|punish|starve)(?:ing)?\s+myself\b/,
+  },
+  {
+    cue: 'self_harm_act',
+    category: 'self_harm',
+    level: 'high',
+    pattern:
+      /\b(?:cut|cutting|burned|burning|hurt|hurting|harmed|harming|scratch(?:ed|ing)|punch(?:ed|ing))\s+myself\b(?!\s+(?:a |some |off |on the |on a |while |when i (?:fell|slipped|tripped)|at |playing|shaving|by accident|lifting|cooking|in the kitchen|slicing))/,
+  },
+  {
+    cue: 'self_harm_named',
+    category: 'self_harm',
+    level: 'high',
+    pattern:
+      /\b(?:i've been|i have been|i'm|i am|started|relapsed|relapse|urge to|want to|went back to)\s+(?:\w+\s+)?(?:self[- ]?harm(?:ing)?|cutting again)\b/,
+  },
   // harm to others
-  { cue: 'harm_others_means', category: 'harm_to_others', level: 'critical', pattern: new RegExp(String.raw`\b(?:bought|have|got)\s+a\s+(?:gun|knife)\b[^.!?]{0,30}\b(?:for|to use on|to)\s+${OTHERS}`) },
-  { cue: 'harm_others_intent', category: 'harm_to_others', level: 'high', pattern: new RegExp(String.raw`\b(?:want|wanna|going|gonna|planning|plan|thinking about|urge)\s+(?:to\s+)?(?:kill|hurt|stab|shoot|strangle|beat up|attack|poison)(?:ing)?\s+${OTHERS}\b`) },
+  {
+    cue: 'harm_others_means',
+    category: 'harm_to_others',
+    level: 'critical',
+    pattern: new RegExp(
+      String.raw`\b(?:bought|have|got)\s+a\s+(?:gun|knife)\b[^.!?]{0,30}\b(?:for|to use on|to)\s+${OTHERS}`,
+    ),
+  },
+  {
+    cue: 'harm_others_intent',
+    category: 'harm_to_others',
+    level: 'high',
+    pattern: new RegExp(
+      String.raw`\b(?:want|wanna|going|gonna|planning|plan|thinking about|urge)\s+(?:to\s+)?(?:kill|hurt|stab|shoot|strangle|beat up|attack|poison)(?:ing)?\s+${OTHERS}\b`,
+    ),
+  },
   // acute distress and danger from others
-  { cue: 'not_safe', category: 'acute_distress', level: 'high', pattern: /\b(?:i'm|i am)\s+not\s+safe\b|\bdon't\s+feel\s+safe\s+(?:with|around|by)\s+myself\b|\b(?:he|she|they|my \w+)\s+(?:is hitting|keeps hitting|hits|beat|is beating|threatened to kill)\s+me\b/, negationIsPartOfCue: true },
-  { cue: 'cant_go_on', category: 'acute_distress', level: 'medium', pattern: /\bcan't\s+(?:go on|keep going|do this anymore|take (?:it|this|any more|much more)(?: anymore)?|handle (?:it|this|anything) anymore|cope anymore|live like this)\b/, negationIsPartOfCue: true },
-  { cue: 'hopeless', category: 'acute_distress', level: 'medium', pattern: /\b(?:i'm|i am|feel|feeling|felt|so)\s+(?:so\s+|completely\s+|totally\s+|utterly\s+)?(?:hopeless|worthless|trapped)\b|\bno\s+way\s+out\b|\bgiv(?:e|en|ing)\s+up\s+on\s+(?:everything|life|myself)\b/ },
-  { cue: 'panic_now', category: 'acute_distress', level: 'medium', pattern: /\b(?:having|in the middle of)\s+a\s+panic\s+attack\b|\bcan't\s+stop\s+(?:crying|shaking)\b/, negationIsPartOfCue: true },
-  { cue: 'overwhelmed', category: 'acute_distress', level: 'low', pattern: /\b(?:so|completely|totally|really)\s+overwhelmed\b|\bfalling\s+apart\b/ },
+  {
+    cue: 'not_safe',
+    category: 'acute_distress',
+    level: 'high',
+    pattern:
+      /\b(?:i'm|i am)\s+not\s+safe\b|\bdon't\s+feel\s+safe\s+(?:with|around|by)\s+myself\b|\b(?:he|she|they|my \w+)\s+(?:is hitting|keeps hitting|hits|beat|is beating|threatened to kill)\s+me\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'cant_go_on',
+    category: 'acute_distress',
+    level: 'medium',
+    pattern:
+      /\bcan't\s+(?:go on|keep going|do this anymore|take (?:it|this|any more|much more)(?: anymore)?|handle (?:it|this|anything) anymore|cope anymore|live like this)\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'hopeless',
+    category: 'acute_distress',
+    level: 'medium',
+    pattern:
+      /\b(?:i'm|i am|feel|feeling|felt|so)\s+(?:so\s+|completely\s+|totally\s+|utterly\s+)?(?:hopeless|worthless|trapped)\b|\bno\s+way\s+out\b|\bgiv(?:e|en|ing)\s+up\s+on\s+(?:everything|life|myself)\b/,
+  },
+  {
+    cue: 'panic_now',
+    category: 'acute_distress',
+    level: 'medium',
+    pattern: /\b(?:having|in the middle of)\s+a\s+panic\s+attack\b|\bcan't\s+stop\s+(?:crying|shaking)\b/,
+    negationIsPartOfCue: true,
+  },
+  {
+    cue: 'overwhelmed',
+    category: 'acute_distress',
+    level: 'low',
+    pattern: /\b(?:so|completely|totally|really)\s+overwhelmed\b|\bfalling\s+apart\b/,
+  },
 ];

@@ -27,7 +27,8 @@ export interface CrisisAssessment {
 }
 
 const ORDER: readonly CrisisLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
-export const crisisLevelAtLeast = (level: CrisisLevel, floor: CrisisLevel) => ORDER.indexOf(level) >= ORDER.indexOf(floor);
+export const crisisLevelAtLeast = (level: CrisisLevel, floor: CrisisLevel) =>
+  ORDER.indexOf(level) >= ORDER.indexOf(floor);
 
 /** Lower case, straight quotes, the apostrophe-less contractions people type on phones. */
 export function normalizeForCrisis(text: string): string {
@@ -35,8 +36,20 @@ export function normalizeForCrisis(text: string): string {
     .toLowerCase()
     .replace(/[‘’`´]/g, "'")
     .replace(/[“”„«»]/g, '"')
-    .replace(/\b(dont|cant|wont|im|ive|didnt|wouldnt|isnt|whats)\b/g, (w) =>
-      ({ dont: "don't", cant: "can't", wont: "won't", im: "i'm", ive: "i've", didnt: "didn't", wouldnt: "wouldn't", isnt: "isn't", whats: "what's" })[w]!,
+    .replace(
+      /\b(dont|cant|wont|im|ive|didnt|wouldnt|isnt|whats)\b/g,
+      (w) =>
+        ({
+          dont: "don't",
+          cant: "can't",
+          wont: "won't",
+          im: "i'm",
+          ive: "i've",
+          didnt: "didn't",
+          wouldnt: "wouldn't",
+          isnt: "isn't",
+          whats: "what's",
+        })[w]!,
     )
     .replace(/\s+/g, ' ');
 }
@@ -49,7 +62,8 @@ function clauseBefore(text: string, index: number): string {
   return before.slice(cut);
 }
 
-const NEGATOR = /\b(?:never|not|no|don't|do not|didn't|won't|wouldn't|would never|isn't|ain't|nor|can't imagine|no way i'd)\b/g;
+const NEGATOR =
+  /\b(?:never|not|no|don't|do not|didn't|won't|wouldn't|would never|isn't|ain't|nor|can't imagine|no way i'd)\b/g;
 
 /** A negator within four words before the cue, with no new "I" clause in between ("I don't know why I want to die" is not negated). */
 function isNegated(prefix: string): boolean {
@@ -70,7 +84,8 @@ function isQuoted(text: string, index: number): boolean {
 const REPORTED =
   /\b(?:he|she|they|someone|somebody|people|my (?:\w+ )?(?:friend|brother|sister|mom|dad|mother|father|cousin|partner|boyfriend|girlfriend|coworker|classmate|patient|client))\s+(?:said|says|told|tells|wrote|writes|posted|texted|asked|keeps saying|was saying|screamed|yelled)\b|\b(?:in|from) (?:the|a|that|this) (?:movie|film|book|show|series|song|novel|game|episode|article|podcast)\b|\b(?:lyrics?|the song|the character|the line|the quote)\b|\bwhat (?:does|do) (?:it|you) mean (?:when|if)\b|\bhow (?:do|can|should) i (?:help|support)\b/;
 
-const HISTORY = /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school)|a long time ago|no longer)\b/;
+const HISTORY =
+  /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school)|a long time ago|no longer)\b/;
 
 /**
  * A summary written about the user ("the caller said they want to die", "he plans to kill himself") read
@@ -79,7 +94,10 @@ const HISTORY = /\b(?:used to|years ago|in the past|back when|when i was (?:a ki
  */
 function toFirstPerson(text: string): string {
   return text
-    .replace(/\b(?:the (?:user|caller|client|patient|person|customer|member)|user|caller|they|he|she)\b(?:\s+(?:said|says|stated|mentioned|reported|expressed|shared|told (?:me|us|the assistant)|explained|admitted)(?:\s+that)?)?/g, 'i')
+    .replace(
+      /\b(?:the (?:user|caller|client|patient|person|customer|member)|user|caller|they|he|she)\b(?:\s+(?:said|says|stated|mentioned|reported|expressed|shared|told (?:me|us|the assistant)|explained|admitted)(?:\s+that)?)?/g,
+      'i',
+    )
     .replace(/\b(?:i\s+)+(?=\S)/g, 'i ')
     .replace(/\b(?:themselves|themself|himself|herself)\b/g, 'myself')
     .replace(/\b(?:their|his)\b/g, 'my')
@@ -94,7 +112,10 @@ function toFirstPerson(text: string): string {
  * @example assessCrisis('I want to die').level // 'high'
  * @example assessCrisis('I would never hurt myself').level // 'none'
  */
-export function assessCrisis(text: string, options: { perspective?: 'first_person' | 'third_person' } = {}): CrisisAssessment {
+export function assessCrisis(
+  text: string,
+  options: { perspective?: 'first_person' | 'third_person' } = {},
+): CrisisAssessment {
   const summary = options.perspective === 'third_person';
   const normalized = summary ? toFirstPerson(normalizeForCrisis(text)) : normalizeForCrisis(text);
   const indicators: CrisisIndicator[] = [];

@@ -22,7 +22,11 @@ export interface EmbeddingProvider {
   embed(texts: readonly string[]): Promise<number[][]>;
 }
 
-const STOPWORDS = new Set('a an the and or but of to in on at for with is am are was were be been it its i me my we our you your this that so just really very'.split(' '));
+const STOPWORDS = new Set(
+  'a an the and or but of to in on at for with is am are was were be been it its i me my we our you your this that so just really very'.split(
+    ' ',
+  ),
+);
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -41,7 +45,9 @@ function add(vec: Float64Array, feature: string, weight: number) {
 /** The deterministic local embedding described above. An empty or wordless text gives the zero vector. */
 export function localEmbedding(text: string): number[] {
   const vec = new Float64Array(EMBEDDING_DIMENSIONS);
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? []).map((w) => w.replace(/'/g, '')).filter((w) => w && !STOPWORDS.has(w));
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [])
+    .map((w) => w.replace(/'/g, ''))
+    .filter((w) => w && !STOPWORDS.has(w));
   words.forEach((word, i) => {
     add(vec, `w:${word}`, 1);
     if (i > 0) add(vec, `b:${words[i - 1]} ${word}`, 0.5);

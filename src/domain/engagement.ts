@@ -16,7 +16,11 @@ export const ACTIVITY_KINDS = ['message', 'checkin_response', 'call_completed'] 
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** An answered check-up is worth more than a message: it is the habit the app exists to build. */
-export const XP_POINTS: Readonly<Record<ActivityKind, number>> = { message: 2, checkin_response: 20, call_completed: 15 };
+export const XP_POINTS: Readonly<Record<ActivityKind, number>> = {
+  message: 2,
+  checkin_response: 20,
+  call_completed: 15,
+};
 export const DAILY_XP_CAP = 60;
 
 export interface ActivityEvent {
@@ -38,7 +42,13 @@ export interface EngagementState {
   xpOnLastDate: number;
 }
 
-export const EMPTY_ENGAGEMENT: EngagementState = { currentStreak: 0, lastActiveDate: null, lastActiveAt: null, xp: 0, xpOnLastDate: 0 };
+export const EMPTY_ENGAGEMENT: EngagementState = {
+  currentStreak: 0,
+  lastActiveDate: null,
+  lastActiveAt: null,
+  xp: 0,
+  xpOnLastDate: 0,
+};
 
 /** The local calendar date of an instant; an unknown zone falls back to UTC. */
 export function localDate(at: Date, zone: string): string {
@@ -78,7 +88,12 @@ export function applyActivity(state: EngagementState, event: ActivityEvent): Eng
  * a set of events never depends on the order they arrived in. (The worker breaks such ties by row id.)
  */
 export function byFoldOrder(a: ActivityEvent, b: ActivityEvent): number {
-  return a.at.getTime() - b.at.getTime() || a.zone.localeCompare(b.zone) || a.kind.localeCompare(b.kind) || Number(a.crisis) - Number(b.crisis);
+  return (
+    a.at.getTime() - b.at.getTime() ||
+    a.zone.localeCompare(b.zone) ||
+    a.kind.localeCompare(b.kind) ||
+    Number(a.crisis) - Number(b.crisis)
+  );
 }
 
 /** The state from the whole history, in any order: the reference the incremental path must equal. */
@@ -88,7 +103,11 @@ export function recomputeEngagement(events: readonly ActivityEvent[]): Engagemen
 }
 
 /** The streak to show now: 0 once a whole local day has passed without activity. */
-export function visibleStreak(state: Pick<EngagementState, 'currentStreak' | 'lastActiveDate'>, now: Date, zone: string): number {
+export function visibleStreak(
+  state: Pick<EngagementState, 'currentStreak' | 'lastActiveDate'>,
+  now: Date,
+  zone: string,
+): number {
   if (!state.lastActiveDate) return 0;
   return daysBetween(state.lastActiveDate, localDate(now, zone)) <= 1 ? state.currentStreak : 0;
 }

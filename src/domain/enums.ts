@@ -78,11 +78,31 @@ export const SIGNIFICANCE_LEVELS = ['low', 'medium', 'high', 'critical'] as cons
 export type SignificanceLevel = (typeof SIGNIFICANCE_LEVELS)[number];
 
 /** memory_items.significance_category: why the memory matters. */
-export const SIGNIFICANCE_CATEGORIES = ['emotional', 'relational', 'health', 'safety', 'growth', 'routine', 'other'] as const;
+export const SIGNIFICANCE_CATEGORIES = [
+  'emotional',
+  'relational',
+  'health',
+  'safety',
+  'growth',
+  'routine',
+  'other',
+] as const;
 export type SignificanceCategory = (typeof SIGNIFICANCE_CATEGORIES)[number];
 
 /** system_events.event_category */
-export const EVENT_CATEGORIES = ['auth', 'user', 'chat', 'memory', 'voice', 'scheduling', 'safety', 'privacy', 'system', 'jobs', 'admin'] as const;
+export const EVENT_CATEGORIES = [
+  'auth',
+  'user',
+  'chat',
+  'memory',
+  'voice',
+  'scheduling',
+  'safety',
+  'privacy',
+  'system',
+  'jobs',
+  'admin',
+] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 /** system_events.severity */
@@ -93,7 +113,15 @@ export type Severity = (typeof SEVERITIES)[number];
  * voice_calls.status: Vapi's `call.status` values we keep, plus our own `failed` (the call could not be
  * placed or Vapi reported a start error). Map a status Vapi adds later to the nearest of these, never store it raw.
  */
-export const CALL_STATUSES = ['scheduled', 'queued', 'ringing', 'in-progress', 'forwarding', 'ended', 'failed'] as const;
+export const CALL_STATUSES = [
+  'scheduled',
+  'queued',
+  'ringing',
+  'in-progress',
+  'forwarding',
+  'ended',
+  'failed',
+] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /** voice_calls.channel (Vapi `call.type`: outboundPhoneCall, inboundPhoneCall, webCall). */

@@ -38,10 +38,17 @@ export interface MemoryCandidate extends RawCandidate {
 const clamp01 = (n: number) => Math.min(1, Math.max(0, n));
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function compositeScore(c: Pick<RawCandidate, 'relevanceScore' | 'stabilityScore' | 'explicitnessScore'>, w: ScoreWeights = DEFAULT_SCORE_WEIGHTS): number {
+export function compositeScore(
+  c: Pick<RawCandidate, 'relevanceScore' | 'stabilityScore' | 'explicitnessScore'>,
+  w: ScoreWeights = DEFAULT_SCORE_WEIGHTS,
+): number {
   const total = w.relevance + w.stability + w.explicitness;
   if (total <= 0) throw new Error('score weights must not all be zero');
-  return round3(clamp01((w.relevance * c.relevanceScore + w.stability * c.stabilityScore + w.explicitness * c.explicitnessScore) / total));
+  return round3(
+    clamp01(
+      (w.relevance * c.relevanceScore + w.stability * c.stabilityScore + w.explicitness * c.explicitnessScore) / total,
+    ),
+  );
 }
 
 export function significanceLevel(composite: number, category: SignificanceCategory): SignificanceLevel {
@@ -52,21 +59,35 @@ export function significanceLevel(composite: number, category: SignificanceCateg
 
 /** Adds composite_score and significance_level to a candidate (clamping its scores into [0, 1]). */
 export function scoreCandidate(raw: RawCandidate, weights: ScoreWeights = DEFAULT_SCORE_WEIGHTS): MemoryCandidate {
-  const c = { ...raw, relevanceScore: clamp01(raw.relevanceScore), stabilityScore: clamp01(raw.stabilityScore), explicitnessScore: clamp01(raw.explicitnessScore) };
+  const c = {
+    ...raw,
+    relevanceScore: clamp01(raw.relevanceScore),
+    stabilityScore: clamp01(raw.stabilityScore),
+    explicitnessScore: clamp01(raw.explicitnessScore),
+  };
   const composite = compositeScore(c, weights);
   return { ...c, compositeScore: composite, significanceLevel: significanceLevel(composite, c.significanceCategory) };
 }
 
 export function splitSentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 // Not a statement about the user: questions, hypotheticals, other people's words.
-const NOT_ABOUT_USER = /\?\s*$|^(?:if|what if|imagine|suppose|would you|do you|can you|should i)\b|\b(?:he|she|they) said\b/i;
+const NOT_ABOUT_USER =
+  /\?\s*$|^(?:if|what if|imagine|suppose|would you|do you|can you|should i)\b|\b(?:he|she|they) said\b/i;
 // Stop the slot value at the first word that is not part of a name ("Denver with my sister").
 const VALUE_END = /\s+(?:with|and|for|because|since|last|this|next|now|but|a|an|the|about|after|so|to)\b.*$/;
 
-const normalizeValue = (v: string) => v.trim().replace(VALUE_END, '').replace(/[^\p{L}\p{N} ]/gu, '').trim();
+const normalizeValue = (v: string) =>
+  v
+    .trim()
+    .replace(VALUE_END, '')
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .trim();
 
 /**
  * Memories stated in one (PII-processed) user message, at most one per sentence. A sentence

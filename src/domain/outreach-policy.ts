@@ -36,7 +36,8 @@ export interface OutreachStep {
  * ("I need help") is always one, and so is a critical crisis level. At `high`, only contacts the user
  * marked as emergency contacts are reached outside their window.
  */
-export const isEmergency = (trigger: string, level: string): boolean => trigger === 'manual_alert' || level === 'critical';
+export const isEmergency = (trigger: string, level: string): boolean =>
+  trigger === 'manual_alert' || level === 'critical';
 
 const METHOD_NEEDS: Record<ContactMethod, keyof PolicyContact['reachable']> = {
   sms: 'phone',
@@ -47,9 +48,10 @@ const METHOD_NEEDS: Record<ContactMethod, keyof PolicyContact['reachable']> = {
 
 /** The contact's methods to try, in order: the preferred one if allowed, then the other allowed ones. Never one not allowed. */
 export function methodsFor(contact: Pick<PolicyContact, 'allowed' | 'preferred' | 'reachable'>): ContactMethod[] {
-  const ordered = contact.preferred && contact.allowed.includes(contact.preferred)
-    ? [contact.preferred, ...contact.allowed.filter((m) => m !== contact.preferred)]
-    : [...contact.allowed];
+  const ordered =
+    contact.preferred && contact.allowed.includes(contact.preferred)
+      ? [contact.preferred, ...contact.allowed.filter((m) => m !== contact.preferred)]
+      : [...contact.allowed];
   return [...new Set(ordered)].filter((m) => contact.reachable[METHOD_NEEDS[m]]);
 }
 
@@ -77,16 +79,25 @@ export function windowOpensAt(window: ContactTimeWindow | null, zone: string | n
  * (emergency contacts ahead of the rest in an emergency, then by priority_order), then those waiting
  * for their window (soonest first). Each contact contributes one step per usable method, in order.
  */
-export function planOutreach(contacts: readonly PolicyContact[], opts: { emergency: boolean; now: Date }): OutreachStep[] {
+export function planOutreach(
+  contacts: readonly PolicyContact[],
+  opts: { emergency: boolean; now: Date },
+): OutreachStep[] {
   const candidates = contacts
     .filter((c) => c.isActive)
     .map((c) => {
       const ignoresWindow = opts.emergency || c.isEmergencyContact;
-      return { c, methods: methodsFor(c), opensAt: ignoresWindow ? null : windowOpensAt(c.window, c.timezone, opts.now) };
+      return {
+        c,
+        methods: methodsFor(c),
+        opensAt: ignoresWindow ? null : windowOpensAt(c.window, c.timezone, opts.now),
+      };
     })
     .filter((x) => x.methods.length > 0);
   const rank = (x: (typeof candidates)[number]) => (opts.emergency && !x.c.isEmergencyContact ? 1 : 0);
-  const now = candidates.filter((x) => !x.opensAt).sort((a, b) => rank(a) - rank(b) || a.c.priorityOrder - b.c.priorityOrder);
+  const now = candidates
+    .filter((x) => !x.opensAt)
+    .sort((a, b) => rank(a) - rank(b) || a.c.priorityOrder - b.c.priorityOrder);
   const later = candidates
     .filter((x) => x.opensAt)
     .sort((a, b) => a.opensAt!.getTime() - b.opensAt!.getTime() || a.c.priorityOrder - b.c.priorityOrder);

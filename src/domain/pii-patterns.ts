@@ -5,7 +5,8 @@ import type { PiiSpan } from './pii.ts';
 const STREET_SUFFIX =
   'street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|crescent|close|trail|trl';
 // Words that show the number is a quantity, not a house number ("5 miles down the road").
-const NOT_A_STREET_WORD = /^(the|a|an|my|our|your|his|her|their|to|down|up|along|on|of|at|in|from|and|or|miles?|km|kilometers?|blocks?|minutes?|mins?|hours?|days?|weeks?|years?|times?|steps?|houses?|doors?|cars?|people|kids?|dollars?)$/i;
+const NOT_A_STREET_WORD =
+  /^(the|a|an|my|our|your|his|her|their|to|down|up|along|on|of|at|in|from|and|or|miles?|km|kilometers?|blocks?|minutes?|mins?|hours?|days?|weeks?|years?|times?|steps?|houses?|doors?|cars?|people|kids?|dollars?)$/i;
 
 // house number, optional direction, one to four name words, a street suffix, optional unit, city, state, ZIP
 const US_STYLE = new RegExp(
@@ -33,7 +34,8 @@ export function findAddresses(text: string): PiiSpan[] {
   return spans;
 }
 
-const MONTH = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTH =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const DAY = String.raw`\d{1,2}(?:st|nd|rd|th)?`;
 // A full or month-day date: 03/14/1988, 14.03.1988, 1988-03-14, March 14(th)(, 1988), 14(th) (of) March (1988)
 const DATE = String.raw`(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|(?:${MONTH})\.?\s+${DAY}(?:,?\s+\d{4})?|${DAY}\s+(?:of\s+)?(?:${MONTH})\.?(?:,?\s+\d{4})?)`;
@@ -41,7 +43,10 @@ const BIRTH_CUE = String.raw`\b(?:born(?:\s+on)?|birthday(?:\s+is)?|date\s+of\s+
 
 // Only a date next to a birth cue is a date of birth: an appointment on 03/14/2025 is not PII.
 const DATE_AFTER_CUE = new RegExp(String.raw`${BIRTH_CUE}\s*(?:is|was|:|-)?\s*(?:on\s+)?(?:the\s+)?(${DATE})`, 'gi');
-const DATE_BEFORE_CUE = new RegExp(String.raw`(${DATE})\s+(?:is|was)\s+(?:my|his|her)\s+(?:birthday|date\s+of\s+birth|dob)\b`, 'gi');
+const DATE_BEFORE_CUE = new RegExp(
+  String.raw`(${DATE})\s+(?:is|was)\s+(?:my|his|her)\s+(?:birthday|date\s+of\s+birth|dob)\b`,
+  'gi',
+);
 
 export function findBirthDates(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
@@ -49,6 +54,7 @@ export function findBirthDates(text: string): PiiSpan[] {
     const start = m.index + m[0].length - m[1]!.length;
     spans.push({ kind: 'date_of_birth', start, end: start + m[1]!.length });
   }
-  for (const m of text.matchAll(DATE_BEFORE_CUE)) spans.push({ kind: 'date_of_birth', start: m.index, end: m.index + m[1]!.length });
+  for (const m of text.matchAll(DATE_BEFORE_CUE))
+    spans.push({ kind: 'date_of_birth', start: m.index, end: m.index + m[1]!.length });
   return spans;
 }

@@ -37,8 +37,10 @@ export interface PiiResult {
 }
 
 // A number right after one of these words is a reference, not a phone number or card.
-const REFERENCE_CONTEXT = /(\b(order|ticket|ref(erence)?|invoice|tracking|case|confirmation|account|acct|id|item|sku|model|serial|version|v|build|flight|room|booking|receipt)(\s+(number|no\.?|#))?|#)\s*[:#]?\s*$/i;
-const precededByReference = (text: string, start: number) => REFERENCE_CONTEXT.test(text.slice(Math.max(0, start - 24), start));
+const REFERENCE_CONTEXT =
+  /(\b(order|ticket|ref(erence)?|invoice|tracking|case|confirmation|account|acct|id|item|sku|model|serial|version|v|build|flight|room|booking|receipt)(\s+(number|no\.?|#))?|#)\s*[:#]?\s*$/i;
+const precededByReference = (text: string, start: number) =>
+  REFERENCE_CONTEXT.test(text.slice(Math.max(0, start - 24), start));
 
 function findEmails(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
@@ -47,7 +49,9 @@ function findEmails(text: string): PiiSpan[] {
     if (validator.isEmail(raw)) spans.push({ kind: 'email', start: m.index, end: m.index + raw.length });
   }
   // Spelled out to dodge filters: "tom at gmail dot com", "tom [at] gmail [dot] com".
-  for (const m of text.matchAll(/\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|edu|gov|io|co|de|uk|me|fr)\b/gi)) {
+  for (const m of text.matchAll(
+    /\b[\w.+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[\w-]+\s*(?:\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|edu|gov|io|co|de|uk|me|fr)\b/gi,
+  )) {
     spans.push({ kind: 'email', start: m.index, end: m.index + m[0].length });
   }
   return spans;
@@ -57,7 +61,8 @@ function findEmails(text: string): PiiSpan[] {
 // US first, then for a few other countries only when they start with the trunk prefix 0 (07700 900123).
 const NATIONAL_COUNTRIES: CountryCode[] = ['GB', 'DE', 'FR', 'AU', 'IN', 'IE', 'NL'];
 
-const PHONE_CUED = /\b(?:phone|number|cell|mobile|call me|text me|whatsapp|reach me)\b(?:\s+(?:is|on|at))?\s*:?\s*(\+?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})(?![\d-])/gi;
+const PHONE_CUED =
+  /\b(?:phone|number|cell|mobile|call me|text me|whatsapp|reach me)\b(?:\s+(?:is|on|at))?\s*:?\s*(\+?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})(?![\d-])/gi;
 
 function findPhones(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
@@ -91,11 +96,13 @@ function findCards(text: string): PiiSpan[] {
 
 // US SSN: AAA-GG-SSSS with the ranges the SSA never issues excluded. Undashed nine digits only after a cue.
 const SSN_DASHED = /(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])/g;
-const SSN_CUED = /\b(ssn|social security( number| no\.?)?|social)\s*(is|:|#)?\s*((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})\b/gi;
+const SSN_CUED =
+  /\b(ssn|social security( number| no\.?)?|social)\s*(is|:|#)?\s*((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})\b/gi;
 
 function findSsns(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
-  for (const m of text.matchAll(SSN_DASHED)) spans.push({ kind: 'government_id', start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(SSN_DASHED))
+    spans.push({ kind: 'government_id', start: m.index, end: m.index + m[0].length });
   for (const m of text.matchAll(SSN_CUED)) {
     const start = m.index + m[0].length - m[4]!.length;
     spans.push({ kind: 'government_id', start, end: start + m[4]!.length });
@@ -113,7 +120,9 @@ function findIps(text: string): PiiSpan[] {
     }
   }
   // IPv6 candidates: hex groups with at least two colons (times like 10:30:45 fail validator.isIP).
-  for (const m of text.matchAll(/(?<![\w:])(?=[0-9a-f:]*[a-f0-9]{1,4}:)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])/gi)) {
+  for (const m of text.matchAll(
+    /(?<![\w:])(?=[0-9a-f:]*[a-f0-9]{1,4}:)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])/gi,
+  )) {
     if (validator.isIP(m[0], 6)) spans.push({ kind: 'ip_address', start: m.index, end: m.index + m[0].length });
   }
   return spans;

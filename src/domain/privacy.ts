@@ -25,7 +25,10 @@ export const privacyChange = z
 export type PrivacyChange = z.infer<typeof privacyChange>;
 
 /** The names of the settings a change really alters (for the audit trail: names, never values). */
-export function changedSettings(current: Record<keyof PrivacyChange, unknown>, change: PrivacyChange): (keyof PrivacyChange)[] {
+export function changedSettings(
+  current: Record<keyof PrivacyChange, unknown>,
+  change: PrivacyChange,
+): (keyof PrivacyChange)[] {
   return (Object.keys(change) as (keyof PrivacyChange)[]).filter(
     (key) => JSON.stringify(current[key]) !== JSON.stringify(change[key]),
   );

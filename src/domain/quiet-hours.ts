@@ -15,7 +15,8 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Reads quiet hours from service preferences; null when absent or malformed (never guesses). */
 export function parseQuietHours(preferences: Record<string, unknown> | null | undefined): QuietHours | null {
   const q = preferences?.quiet_hours as Partial<QuietHours> | undefined;
-  if (!q || typeof q !== 'object' || !HHMM.test(q.start ?? '') || !HHMM.test(q.end ?? '') || q.start === q.end) return null;
+  if (!q || typeof q !== 'object' || !HHMM.test(q.start ?? '') || !HHMM.test(q.end ?? '') || q.start === q.end)
+    return null;
   const timezone = typeof q.timezone === 'string' && DateTime.local().setZone(q.timezone).isValid ? q.timezone : 'UTC';
   return { start: q.start!, end: q.end!, timezone };
 }

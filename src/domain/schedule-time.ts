@@ -95,7 +95,10 @@ function candidate(cron: string, zone: string, after: Date): NextRun {
   const check = fromCroner(cron, zone, after);
   if ('at' in primary && 'at' in check && primary.at.getTime() === check.at.getTime()) {
     const slow = primary.ms > SLOW_COMPUTATION_MS;
-    return { at: primary.at, fallback: slow ? { used: 'croner', reason: `cron-parser took ${Math.round(primary.ms)} ms` } : null };
+    return {
+      at: primary.at,
+      fallback: slow ? { used: 'croner', reason: `cron-parser took ${Math.round(primary.ms)} ms` } : null,
+    };
   }
   let expression: CronExpression;
   try {
@@ -109,7 +112,10 @@ function candidate(cron: string, zone: string, after: Date): NextRun {
     .flatMap((a) => ('at' in a ? [a.at] : []))
     .filter((at) => at > after && (expression.includesDate(at) || isSpringForwardInstant(at, zone)))
     .sort((a, b) => a.getTime() - b.getTime());
-  const reason = 'error' in primary ? primary.error : `cron-parser said ${primary.at.toISOString()}, croner ${'at' in check ? check.at.toISOString() : check.error}`;
+  const reason =
+    'error' in primary
+      ? primary.error
+      : `cron-parser said ${primary.at.toISOString()}, croner ${'at' in check ? check.at.toISOString() : check.error}`;
   if (valid[0]) {
     const primaryWon = 'at' in primary && valid[0].getTime() === primary.at.getTime();
     return { at: valid[0], fallback: primaryWon ? null : { used: 'croner', reason } };
@@ -122,7 +128,11 @@ function searchForward(cron: string, zone: string, after: Date, reason: string):
     const from = new Date(after.getTime() + step);
     const attempt = fromCronParser(cron, zone, from);
     const found = 'at' in attempt ? attempt : fromCroner(cron, zone, from);
-    if ('at' in found) return { at: found.at, fallback: { used: 'search-forward', reason: `${reason}; searched from ${from.toISOString()}` } };
+    if ('at' in found)
+      return {
+        at: found.at,
+        fallback: { used: 'search-forward', reason: `${reason}; searched from ${from.toISOString()}` },
+      };
   }
   throw new ScheduleComputationError(`no next run for "${cron}" in ${zone} after ${after.toISOString()}: ${reason}`);
 }
@@ -140,7 +150,9 @@ export function nextRunAfter(cron: string, zone: string, after: Date): NextRun {
     if (!isRepeatedLocalTime(next.at, zone)) return { at: next.at, fallback };
     from = next.at; // fall-back: this wall time already fired an hour (or 30 minutes) ago
   }
-  throw new ScheduleComputationError(`no next run for "${cron}" in ${zone} after ${after.toISOString()}: repeated local times only`);
+  throw new ScheduleComputationError(
+    `no next run for "${cron}" in ${zone} after ${after.toISOString()}: repeated local times only`,
+  );
 }
 
 export interface RunTime {
@@ -154,7 +166,10 @@ export function upcomingRuns(cron: string, zone: string, after: Date, count: num
   let from = after;
   for (let i = 0; i < count; i++) {
     const { at } = nextRunAfter(cron, zone, from);
-    runs.push({ utc: at.toISOString(), local: DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })! });
+    runs.push({
+      utc: at.toISOString(),
+      local: DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })!,
+    });
     from = at;
   }
   return runs;

@@ -19,6 +19,7 @@ export function usageIncrement(kind: ActivityKind, minutes: number | null, first
 /** Adds counters, keeping any other keys the profile holds. */
 export function addCounts(stats: Record<string, unknown>, increment: UsageStats): Record<string, unknown> {
   const out = { ...stats };
-  for (const [key, n] of Object.entries(increment)) out[key] = (typeof out[key] === 'number' ? (out[key] as number) : 0) + n;
+  for (const [key, n] of Object.entries(increment))
+    out[key] = (typeof out[key] === 'number' ? (out[key] as number) : 0) + n;
   return out;
 }

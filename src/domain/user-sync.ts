@@ -55,8 +55,15 @@ export type SyncPlan =
   | { type: 'noop'; reason: NoopReason };
 
 const SYNCED_KEYS = [
-  'email', 'phone_number', 'full_name', 'display_name', 'avatar_url',
-  'email_confirmed_at', 'phone_confirmed_at', 'last_sign_in_at', 'auth_updated_at',
+  'email',
+  'phone_number',
+  'full_name',
+  'display_name',
+  'avatar_url',
+  'email_confirmed_at',
+  'phone_confirmed_at',
+  'last_sign_in_at',
+  'auth_updated_at',
 ] as const satisfies readonly (keyof SyncedFields)[];
 
 /** Normalizes a timestamp to ISO at millisecond precision; null for absent or unparseable values. */
@@ -169,5 +176,10 @@ export function planDeletion(local: LocalUser | null, now: Date): SyncPlan {
 }
 
 /** Does our row need a sync for this listed Auth user? (Reconciliation skips everything else.) */
-export const needsSync = (local: Pick<LocalUser, 'auth_updated_at' | 'deleted_at'> | undefined, auth: AuthUser): boolean =>
-  !local || isoTime(auth.updated_at) !== local.auth_updated_at || Boolean(auth.deleted_at) !== Boolean(local.deleted_at);
+export const needsSync = (
+  local: Pick<LocalUser, 'auth_updated_at' | 'deleted_at'> | undefined,
+  auth: AuthUser,
+): boolean =>
+  !local ||
+  isoTime(auth.updated_at) !== local.auth_updated_at ||
+  Boolean(auth.deleted_at) !== Boolean(local.deleted_at);

@@ -13,7 +13,11 @@ export const ActivityEventSchema = defineEntity({
   tableName: 'activity_events',
   indexes: [
     { name: 'activity_events_user_time_idx', properties: ['user', 'occurredAt'] },
-    { name: 'activity_events_conversation_idx', properties: ['conversationId'], where: { conversationId: { $ne: null } } },
+    {
+      name: 'activity_events_conversation_idx',
+      properties: ['conversationId'],
+      where: { conversationId: { $ne: null } },
+    },
   ],
   properties: {
     /** deterministicUuid(`${kind}:${sourceId}`). */

@@ -4,23 +4,43 @@ import { randomUUID } from 'node:crypto';
 import { p } from '@mikro-orm/core';
 
 /** uuid primary key: `gen_random_uuid()` in SQL, `crypto.randomUUID()` through the ORM. */
-export const generatedId = () => p.uuid().primary().defaultRaw('gen_random_uuid()').onCreate(() => randomUUID());
+export const generatedId = () =>
+  p
+    .uuid()
+    .primary()
+    .defaultRaw('gen_random_uuid()')
+    .onCreate(() => randomUUID());
 
-export const createdAt = () => p.datetime().defaultRaw('now()').onCreate(() => new Date());
+export const createdAt = () =>
+  p
+    .datetime()
+    .defaultRaw('now()')
+    .onCreate(() => new Date());
 
 export const updatedAt = () =>
-  p.datetime().defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date());
+  p
+    .datetime()
+    .defaultRaw('now()')
+    .onCreate(() => new Date())
+    .onUpdate(() => new Date());
 
 // jsonb defaults: `.default('{}')` would make the ORM insert the *string* "{}" for an unset property, so the
 // SQL default is raw and the ORM sets the same empty value itself on create.
 
 /** jsonb object, NOT NULL, `{}` when nothing was set. */
 export const jsonObject = <T extends object = Record<string, unknown>>() =>
-  p.json<T>().defaultRaw(`'{}'`).onCreate(() => ({}) as T);
+  p
+    .json<T>()
+    .defaultRaw(`'{}'`)
+    .onCreate(() => ({}) as T);
 
 /** jsonb list, NOT NULL, `[]` when nothing was set; a CHECK keeps it a list (the column name is needed for it). */
 export const jsonList = <T = string>(column: string) =>
-  p.json<T[]>().defaultRaw(`'[]'`).onCreate(() => [] as T[]).check(`jsonb_typeof(${column}) = 'array'`);
+  p
+    .json<T[]>()
+    .defaultRaw(`'[]'`)
+    .onCreate(() => [] as T[])
+    .check(`jsonb_typeof(${column}) = 'array'`);
 
 /**
  * A `real` score in [min, 1]; nullable (null = not scored yet). The literals are cast to real so PostgreSQL

@@ -20,7 +20,10 @@ export const ContactLogSchema = defineEntity({
     id: generatedId(),
     safetyContact: p.manyToOne(SafetyContact).nullable().deleteRule('set null'),
     user: p.manyToOne(User).deleteRule('cascade'),
-    attemptedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    attemptedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     contactMethod: p.enum(CONTACT_METHODS),
     success: p.boolean(),
     /** Why the contact was attempted, e.g. `crisis_detected`, `missed_check_ins`. */

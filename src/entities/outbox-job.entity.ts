@@ -8,7 +8,11 @@ export const OutboxJobSchema = defineEntity({
   tableName: 'outbox_jobs',
   indexes: [{ name: 'outbox_jobs_pending_idx', properties: ['createdAt'], where: { enqueuedAt: null } }],
   properties: {
-    id: p.uuid().primary().defaultRaw('gen_random_uuid()').onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .defaultRaw('gen_random_uuid()')
+      .onCreate(() => randomUUID()),
     queue: p.text(),
     payload: p.json<Record<string, unknown>>(),
     /** BullMQ options beyond the job type's defaults (e.g. delay); never PII. */

@@ -29,7 +29,8 @@ export const SafetyContactSchema = defineEntity({
     { name: 'safety_contacts_not_self_check', expression: 'contact_user_id <> user_id' },
     {
       name: 'safety_contacts_preferred_allowed_check',
-      expression: 'preferred_communication_method is null or allowed_communication_methods @> jsonb_build_array(preferred_communication_method)',
+      expression:
+        'preferred_communication_method is null or allowed_communication_methods @> jsonb_build_array(preferred_communication_method)',
     },
     {
       name: 'safety_contacts_contact_time_check',

@@ -8,7 +8,13 @@ import { createdAt, generatedId, jsonList, updatedAt } from './base.entity.ts';
 import { User } from './user.entity.ts';
 
 /** One crisis signal that opened or joined the incident; `key` = `${trigger}:${source_id}`. */
-export type IncidentTrigger = { key: string; trigger: string; source_id: string | null; crisis_level: string; detected_at: string };
+export type IncidentTrigger = {
+  key: string;
+  trigger: string;
+  source_id: string | null;
+  crisis_level: string;
+  detected_at: string;
+};
 
 export const SafetyIncidentSchema = defineEntity({
   name: 'SafetyIncident',

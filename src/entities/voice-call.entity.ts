@@ -20,7 +20,10 @@ export const VoiceCallSchema = defineEntity({
   ],
   checks: [
     { name: 'voice_calls_phone_number_check', expression: "channel = 'web' or phone_number is not null" },
-    { name: 'voice_calls_ended_after_started_check', expression: 'ended_at is null or started_at is null or ended_at >= started_at' },
+    {
+      name: 'voice_calls_ended_after_started_check',
+      expression: 'ended_at is null or started_at is null or ended_at >= started_at',
+    },
   ],
   properties: {
     id: generatedId(),

@@ -12,8 +12,14 @@ export const WebhookEventSchema = defineEntity({
     { name: 'webhook_events_status_created_idx', properties: ['processingStatus', 'createdAt'] },
   ],
   checks: [
-    { name: 'webhook_events_processed_at_check', expression: "processing_status <> 'processed' or processed_at is not null" },
-    { name: 'webhook_events_failure_reason_check', expression: "processing_status <> 'failed' or error_message is not null" },
+    {
+      name: 'webhook_events_processed_at_check',
+      expression: "processing_status <> 'processed' or processed_at is not null",
+    },
+    {
+      name: 'webhook_events_failure_reason_check',
+      expression: "processing_status <> 'failed' or error_message is not null",
+    },
   ],
   properties: {
     id: generatedId(),

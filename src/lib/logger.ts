@@ -4,12 +4,34 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 const REDACT = [
-  'authorization', '*.authorization', 'headers.authorization', 'headers.cookie', '*.headers.authorization',
-  'password', '*.password', 'token', '*.token', 'secret', '*.secret', 'apiKey', '*.apiKey',
-  'content', '*.content', 'email', '*.email', 'phone', '*.phone', 'phone_number', '*.phone_number',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'content',
+  '*.content',
+  'email',
+  '*.email',
+  'phone',
+  '*.phone',
+  'phone_number',
+  '*.phone_number',
 ];
 
-export function createLogger(level: string, base: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  base: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
   const options = {
     level,
     base: { service: 'hearth', ...base },

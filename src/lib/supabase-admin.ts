@@ -35,7 +35,8 @@ export function createAuthAdmin(config: Pick<Config, 'SUPABASE_URL' | 'SUPABASE_
     async listUsers(page, perPage) {
       const { data, error } = await auth.admin.listUsers({ page, perPage });
       if (error) throw fail('list users', error);
-      if (!Array.isArray(data.users)) throw new AuthAdminError('supabase auth list users: no users array in the answer');
+      if (!Array.isArray(data.users))
+        throw new AuthAdminError('supabase auth list users: no users array in the answer');
       return data.users as AuthUser[];
     },
   };

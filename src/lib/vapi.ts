@@ -90,13 +90,19 @@ export class VapiClient {
     try {
       res = await fetch(new URL(path, this.#config.VAPI_BASE_URL), {
         method,
-        headers: { authorization: `Bearer ${this.#config.VAPI_API_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${this.#config.VAPI_API_KEY}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.#config.VAPI_TIMEOUT_MS),
       });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
-      throw new VapiRetryableError(null, `${what}: ${timedOut ? `no answer within ${this.#config.VAPI_TIMEOUT_MS} ms` : 'network error'}`);
+      throw new VapiRetryableError(
+        null,
+        `${what}: ${timedOut ? `no answer within ${this.#config.VAPI_TIMEOUT_MS} ms` : 'network error'}`,
+      );
     }
     const text = await res.text().catch(() => '');
     if (res.ok) {

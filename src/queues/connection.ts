@@ -13,10 +13,13 @@ const quiet = <R extends Redis | Cluster>(redis: R) => redis.on('error', () => {
 
 function connect(url: string, options: RedisOptions): Redis {
   if (!isClusterUrl(url)) return quiet(new Redis(url, options));
-  const nodes = url.slice(CLUSTER_SCHEME.length).split(',').map((hostPort) => {
-    const [host, port] = hostPort.split(':');
-    return { host: host!, port: Number(port ?? 6379) };
-  });
+  const nodes = url
+    .slice(CLUSTER_SCHEME.length)
+    .split(',')
+    .map((hostPort) => {
+      const [host, port] = hostPort.split(':');
+      return { host: host!, port: Number(port ?? 6379) };
+    });
   const { enableOfflineQueue, retryStrategy, lazyConnect, ...redisOptions } = options;
   const cluster = new Cluster(nodes, {
     redisOptions,

@@ -48,15 +48,15 @@ export function relayNow(em: EntityManager, producer: Producer, row: OutboxEntry
 }
 
 /** relayNow for many rows of one queue: one Redis round trip (addBulk), one UPDATE. Failures are left to the relay. */
-export async function relayManyNow(
-  em: EntityManager,
-  producer: Producer,
-  rows: OutboxEntry[],
-): Promise<boolean> {
+export async function relayManyNow(em: EntityManager, producer: Producer, rows: OutboxEntry[]): Promise<boolean> {
   try {
     await producer.relayMany(rows);
     // Plain SQL: on the hot enqueue paths the ORM's criteria processing cost more than the statement.
-    await em.getConnection().execute('update outbox_jobs set enqueued_at = now() where id = any(?::uuid[]) and enqueued_at is null', [`{${rows.map((r) => r.id).join(',')}}`]);
+    await em
+      .getConnection()
+      .execute('update outbox_jobs set enqueued_at = now() where id = any(?::uuid[]) and enqueued_at is null', [
+        `{${rows.map((r) => r.id).join(',')}}`,
+      ]);
     return true;
   } catch {
     return false;

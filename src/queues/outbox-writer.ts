@@ -21,15 +21,27 @@ export interface WithJob {
  * `job` included) and which returns the ids it inserted. The submit resolves true once the item's row is
  * committed, false when the statement skipped it (a duplicate, or a condition it checks).
  */
-export function groupInsert<T extends WithJob>(em: EntityManager, producer: Producer, sql: string, options: Omit<GroupCommitOptions, 'retryAlone'> = { writers: 3, maxBatch: 500 }) {
-  const commit = new GroupCommit<T, boolean>(async (items) => {
-    // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
-    const rows = await em.getConnection().execute<{ id: string }[]>(sql, [JSON.stringify(items)]);
-    const inserted = new Set(rows.map((r) => r.id));
-    relayCommitted(em, producer, items.filter((i) => inserted.has(i.id)).map((i) => i.job));
-    // Should a batch repeat an id, only its first item counts as the insert.
-    return items.map((i) => inserted.delete(i.id));
-  }, { ...options, retryAlone: (err) => !isDatabaseUnavailable(err) }); // an outage fails the batch once (503s), not item by item
+export function groupInsert<T extends WithJob>(
+  em: EntityManager,
+  producer: Producer,
+  sql: string,
+  options: Omit<GroupCommitOptions, 'retryAlone'> = { writers: 3, maxBatch: 500 },
+) {
+  const commit = new GroupCommit<T, boolean>(
+    async (items) => {
+      // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
+      const rows = await em.getConnection().execute<{ id: string }[]>(sql, [JSON.stringify(items)]);
+      const inserted = new Set(rows.map((r) => r.id));
+      relayCommitted(
+        em,
+        producer,
+        items.filter((i) => inserted.has(i.id)).map((i) => i.job),
+      );
+      // Should a batch repeat an id, only its first item counts as the insert.
+      return items.map((i) => inserted.delete(i.id));
+    },
+    { ...options, retryAlone: (err) => !isDatabaseUnavailable(err) },
+  ); // an outage fails the batch once (503s), not item by item
   return (item: T) => commit.submit(item);
 }
 
@@ -54,7 +66,11 @@ export class OutboxWriter {
   }
 
   /** `inserted` is false when a keyed job with that id was enqueued before: nothing new is written or relayed. */
-  async enqueue<J extends JobDef>(job: J, payload: Payload<J>, options: { jobKey?: string; delay?: number } = {}): Promise<{ id: string; inserted: boolean }> {
+  async enqueue<J extends JobDef>(
+    job: J,
+    payload: Payload<J>,
+    options: { jobKey?: string; delay?: number } = {},
+  ): Promise<{ id: string; inserted: boolean }> {
     const entry = outboxEntry(job, payload, options);
     return { id: entry.id, inserted: await this.#insert({ id: entry.id, job: entry }) };
   }

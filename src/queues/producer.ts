@@ -73,9 +73,14 @@ export class Producer {
   async enqueue<J extends JobDef>(job: J, payload: Payload<J>, opts: JobsOptions = {}): Promise<string> {
     const data = validatePayload(job, payload);
     // Known to be away: fail at once rather than after the timeout (a first connect may still succeed).
-    if (['reconnecting', 'close', 'end'].includes(this.connection.status)) throw new QueueUnavailableError(`redis ${this.connection.status}: ${job.name} not enqueued`);
+    if (['reconnecting', 'close', 'end'].includes(this.connection.status))
+      throw new QueueUnavailableError(`redis ${this.connection.status}: ${job.name} not enqueued`);
     try {
-      const added = await withTimeout(this.queue(job).add(job.name, data, { ...job.options, ...opts }), ADD_TIMEOUT_MS, `enqueue ${job.name}`);
+      const added = await withTimeout(
+        this.queue(job).add(job.name, data, { ...job.options, ...opts }),
+        ADD_TIMEOUT_MS,
+        `enqueue ${job.name}`,
+      );
       return added.id!;
     } catch (err) {
       throw new QueueUnavailableError(`${job.name} not enqueued: ${(err as Error).message}`);
@@ -87,14 +92,22 @@ export class Producer {
     const job = jobByName(row.queue);
     if (!job) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
     const options = { ...job.options, ...(row.options ?? {}), jobId: row.id };
-    await withTimeout(this.queue(job).add(job.name, validatePayload(job, row.payload), options), ADD_TIMEOUT_MS, `relay ${job.name}`);
+    await withTimeout(
+      this.queue(job).add(job.name, validatePayload(job, row.payload), options),
+      ADD_TIMEOUT_MS,
+      `relay ${job.name}`,
+    );
   }
 
   /** relay() for many rows of one queue in one Redis round trip (addBulk); same ids, same de-duplication. */
   async relayMany(rows: OutboxEntry[]): Promise<void> {
     const job = jobByName(rows[0]?.queue ?? '');
     if (!job || rows.some((r) => r.queue !== job.name)) throw new Error('relayMany: rows of one known queue only');
-    const bulk = rows.map((row) => ({ name: job.name, data: validatePayload(job, row.payload), opts: { ...job.options, ...(row.options ?? {}), jobId: row.id } }));
+    const bulk = rows.map((row) => ({
+      name: job.name,
+      data: validatePayload(job, row.payload),
+      opts: { ...job.options, ...(row.options ?? {}), jobId: row.id },
+    }));
     await withTimeout(this.queue(job).addBulk(bulk), ADD_TIMEOUT_MS, `relay ${rows.length} ${job.name}`);
   }
 
@@ -111,7 +124,11 @@ export type OutboxEntry = Pick<OutboxJob, 'id' | 'queue' | 'payload' | 'options'
  * The outbox row of a durable job: the payload validated (nothing invalid is ever stored), the id random
  * or, with `jobKey`, derived from `${job name}:${jobKey}`, so the same cause can only ever be enqueued once.
  */
-export function outboxEntry<J extends JobDef>(job: J, payload: Payload<J>, options: { jobKey?: string; delay?: number; priority?: number } = {}): OutboxEntry {
+export function outboxEntry<J extends JobDef>(
+  job: J,
+  payload: Payload<J>,
+  options: { jobKey?: string; delay?: number; priority?: number } = {},
+): OutboxEntry {
   const data = validatePayload(job, payload) as Record<string, unknown>;
   const { jobKey, ...bullOptions } = options;
   return {

@@ -6,6 +6,11 @@ import { defineJob } from './define-job.ts';
 export const retention = defineJob({
   name: 'retention',
   schema: z.object({}),
-  options: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 30 }, removeOnFail: { count: 100 } },
+  options: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 60_000 },
+    removeOnComplete: { count: 30 },
+    removeOnFail: { count: 100 },
+  },
   durable: false,
 });

@@ -27,7 +27,9 @@ export const scheduleRun = defineJob({
 });
 
 /** The job key of a run: the same schedule slot always gets the same job id. */
-export const scheduleRunKey = (kind: ScheduleKind, scheduleId: string, dueAt: Date) => `${kind}:${scheduleId}:${dueAt.toISOString()}`;
+export const scheduleRunKey = (kind: ScheduleKind, scheduleId: string, dueAt: Date) =>
+  `${kind}:${scheduleId}:${dueAt.toISOString()}`;
 
 /** The schedule_executions id of a slot (the clock writes it pending; the job moves it on). */
-export const executionId = (scheduleId: string, dueAt: string) => deterministicUuid(`schedule-execution:${scheduleId}:${new Date(dueAt).toISOString()}`);
+export const executionId = (scheduleId: string, dueAt: string) =>
+  deterministicUuid(`schedule-execution:${scheduleId}:${new Date(dueAt).toISOString()}`);

@@ -8,6 +8,11 @@ export const userErasure = defineJob({
   name: 'user-erasure',
   schema: z.object({ user_id: z.uuid() }),
   // Removed on completion: its own payload names the user it erased.
-  options: { attempts: 10, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: false },
+  options: {
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 10_000 },
+    removeOnComplete: true,
+    removeOnFail: false,
+  },
   durable: true,
 });

@@ -9,6 +9,11 @@ export const userReconcile = defineJob({
   name: 'user-reconcile',
   schema: z.object({}),
   // A failed run (Auth outage) is retried a few times; the next scheduled run starts over anyway.
-  options: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  options: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 30_000 },
+    removeOnComplete: { count: 100 },
+    removeOnFail: { count: 100 },
+  },
   durable: false,
 });

@@ -5,7 +5,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 const sign = (secret: string, incidentId: string, contactId: string) =>
   createHmac('sha256', secret).update(`ack:${incidentId}:${contactId}`).digest('base64url');
 
-export const ackToken = (secret: string, incidentId: string, contactId: string) => `${contactId}.${sign(secret, incidentId, contactId)}`;
+export const ackToken = (secret: string, incidentId: string, contactId: string) =>
+  `${contactId}.${sign(secret, incidentId, contactId)}`;
 
 /** The safety contact id the token was issued to, or null if it is not a valid token for this incident. */
 export function contactFromAckToken(secret: string, incidentId: string, token: string): string | null {
@@ -17,4 +18,5 @@ export function contactFromAckToken(secret: string, incidentId: string, token: s
 }
 
 export const ackLink = (baseUrl: string, secret: string, incidentId: string, contactId: string) =>
-  new URL(`/v1/safety/incidents/${incidentId}/acknowledge?token=${ackToken(secret, incidentId, contactId)}`, baseUrl).href;
+  new URL(`/v1/safety/incidents/${incidentId}/acknowledge?token=${ackToken(secret, incidentId, contactId)}`, baseUrl)
+    .href;

@@ -12,7 +12,11 @@ import { attemptLogId } from './attempts.ts';
 export type Acknowledger = { userId: string } | { contactId: string };
 
 /** Returns the incident after acknowledgement, or null when it does not exist or the caller may not see it. */
-export async function acknowledgeIncident(em: EntityManager, incidentId: string, by: Acknowledger): Promise<SafetyIncident | null> {
+export async function acknowledgeIncident(
+  em: EntityManager,
+  incidentId: string,
+  by: Acknowledger,
+): Promise<SafetyIncident | null> {
   const incident = await em.findOne(SafetyIncident, incidentId);
   if (!incident) return null;
   let ackBy: string;
@@ -33,7 +37,11 @@ export async function acknowledgeIncident(em: EntityManager, incidentId: string,
 
   const now = new Date();
   await em.transactional(async (tx) => {
-    const n = await tx.nativeUpdate(SafetyIncident, { id: incident.id, status: { $ne: 'acknowledged' } }, { status: 'acknowledged', acknowledgedAt: now, acknowledgedBy: ackBy, closedAt: incident.closedAt ?? now });
+    const n = await tx.nativeUpdate(
+      SafetyIncident,
+      { id: incident.id, status: { $ne: 'acknowledged' } },
+      { status: 'acknowledged', acknowledgedAt: now, acknowledgedBy: ackBy, closedAt: incident.closedAt ?? now },
+    );
     if (n === 0) return;
     if (contactId) await markResponse(tx, incident, contactId, now);
     await recordSystemEvent(tx, `safety-acknowledged:${incident.id}`, {

@@ -16,10 +16,17 @@ import type { DeliveryOutcome } from './deliver.ts';
 
 export type AttemptState = 'sending' | 'sent' | 'failed' | 'unknown';
 
-export const attemptLogId = (incidentId: string, step: number) => deterministicUuid(`outreach-attempt:${incidentId}:${step}`);
+export const attemptLogId = (incidentId: string, step: number) =>
+  deterministicUuid(`outreach-attempt:${incidentId}:${step}`);
 
 export type Claim =
-  | { logId: string; prior: ContactLog | null; contact: SafetyContact | null; planned: OutreachStep; plan: OutreachStep[] }
+  | {
+      logId: string;
+      prior: ContactLog | null;
+      contact: SafetyContact | null;
+      planned: OutreachStep;
+      plan: OutreachStep[];
+    }
   | { skipped: 'closed' | 'superseded' | 'past_plan' };
 
 /**
@@ -27,16 +34,25 @@ export type Claim =
  * earlier run wrote (null when this call inserted it). The incident row is locked meanwhile, so a re-plan (a critical trigger joining) and a
  * claim never interleave: the step's contact and method are read from the plan under that lock.
  */
-export async function claimAttempt(em: EntityManager, a: { incidentId: string; step: number; initiatedBy: ContactInitiator }): Promise<Claim> {
+export async function claimAttempt(
+  em: EntityManager,
+  a: { incidentId: string; step: number; initiatedBy: ContactInitiator },
+): Promise<Claim> {
   const id = attemptLogId(a.incidentId, a.step);
-  type Claimed = (Omit<Extract<Claim, { logId: string }>, 'prior'> & { fresh: boolean }) | Extract<Claim, { skipped: string }>;
+  type Claimed =
+    | (Omit<Extract<Claim, { logId: string }>, 'prior'> & { fresh: boolean })
+    | Extract<Claim, { skipped: string }>;
   const claim = await em.transactional(async (tx): Promise<Claimed> => {
     const incident = await tx.findOneOrFail(SafetyIncident, a.incidentId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (incident.status !== 'open') return { skipped: 'closed' as const };
     if (a.step < incident.currentStep) return { skipped: 'superseded' as const };
     const planned = incident.plan[a.step];
     if (!planned) return { skipped: 'past_plan' as const };
-    const contact = await tx.findOne(SafetyContact, { id: planned.contact_id, user: incident.user.id }, { populate: ['contactUser'] });
+    const contact = await tx.findOne(
+      SafetyContact,
+      { id: planned.contact_id, user: incident.user.id },
+      { populate: ['contactUser'] },
+    );
     const res = await tx
       .createQueryBuilder(ContactLog)
       .insert({
@@ -64,11 +80,22 @@ export async function claimAttempt(em: EntityManager, a: { incidentId: string; s
 /** What an earlier run of the attempt concluded, for a run that finds the row already written. */
 export function priorOutcome(log: ContactLog): DeliveryOutcome {
   const state = log.contactMetadata.state as AttemptState;
-  if (state === 'sent') return { ok: true, providerId: String(log.contactMetadata.provider_id ?? ''), providerStatus: 'sent', messageContent: log.messageContent ?? '' };
+  if (state === 'sent')
+    return {
+      ok: true,
+      providerId: String(log.contactMetadata.provider_id ?? ''),
+      providerStatus: 'sent',
+      messageContent: log.messageContent ?? '',
+    };
   if (state === 'sending') {
     // Crashed between claiming and recording: the provider may or may not have sent it. Never resend
     // (no person gets the same text twice); count it as failed so the next method/contact is tried now.
-    return { ok: false, unknown: true, error: 'outcome unknown: interrupted mid-send; not repeated', messageContent: log.messageContent ?? null };
+    return {
+      ok: false,
+      unknown: true,
+      error: 'outcome unknown: interrupted mid-send; not repeated',
+      messageContent: log.messageContent ?? null,
+    };
   }
   return { ok: false, error: log.errorMessage ?? state, messageContent: log.messageContent ?? null };
 }
@@ -79,7 +106,14 @@ export function priorOutcome(log: ContactLog): DeliveryOutcome {
  */
 export async function finishAttempt(
   em: EntityManager,
-  a: { logId: string; contactId: string | null; outcome: DeliveryOutcome; incidentId: string; next: number; delayMs: number },
+  a: {
+    logId: string;
+    contactId: string | null;
+    outcome: DeliveryOutcome;
+    incidentId: string;
+    next: number;
+    delayMs: number;
+  },
 ): Promise<OutboxJob | null> {
   const { outcome } = a;
   return em.transactional(async (tx) => {
@@ -89,16 +123,29 @@ export async function finishAttempt(
       log.success = outcome.ok;
       log.messageContent = outcome.messageContent;
       log.errorMessage = outcome.ok ? null : outcome.error;
-      log.contactMetadata = { ...log.contactMetadata, state, ...(outcome.ok ? { provider_id: outcome.providerId, provider_status: outcome.providerStatus } : {}) };
+      log.contactMetadata = {
+        ...log.contactMetadata,
+        state,
+        ...(outcome.ok ? { provider_id: outcome.providerId, provider_status: outcome.providerStatus } : {}),
+      };
       if (a.contactId) {
-        await tx.nativeUpdate(SafetyContact, { id: a.contactId }, { lastContactedAt: log.attemptedAt, lastContactMethod: log.contactMethod, lastContactSuccessful: outcome.ok });
+        await tx.nativeUpdate(
+          SafetyContact,
+          { id: a.contactId },
+          { lastContactedAt: log.attemptedAt, lastContactMethod: log.contactMethod, lastContactSuccessful: outcome.ok },
+        );
       }
     }
     const nextId = outboxJobId(safetyEscalate, `${a.incidentId}:${a.next}`);
     if (await tx.findOne(OutboxJob, nextId)) return null;
-    return enqueueInTransaction(tx, safetyEscalate, { incident_id: a.incidentId, step: a.next }, {
-      jobKey: `${a.incidentId}:${a.next}`,
-      ...(a.delayMs > 0 ? { delay: a.delayMs } : {}),
-    });
+    return enqueueInTransaction(
+      tx,
+      safetyEscalate,
+      { incident_id: a.incidentId, step: a.next },
+      {
+        jobKey: `${a.incidentId}:${a.next}`,
+        ...(a.delayMs > 0 ? { delay: a.delayMs } : {}),
+      },
+    );
   });
 }

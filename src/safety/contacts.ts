@@ -3,7 +3,7 @@
 // list — create at k pushes k, k+1, … down by one; moving j → k shifts the contacts in between by one.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ContactDraft } from '../domain/safety-contact-rules.ts';
-import { SafetyContact } from '../entities/safety-contact.entity.ts';
+import type { SafetyContact } from '../entities/safety-contact.entity.ts';
 
 export function contactJson(c: SafetyContact) {
   return {
@@ -52,26 +52,48 @@ export function entityFields(body: Record<string, unknown>): Partial<Record<keyo
     is_active: 'isActive',
     is_emergency_contact: 'isEmergencyContact',
   };
-  return Object.fromEntries(Object.entries(body).filter(([k, v]) => map[k] && v !== undefined).map(([k, v]) => [map[k], v]));
+  return Object.fromEntries(
+    Object.entries(body)
+      .filter(([k, v]) => map[k] && v !== undefined)
+      .map(([k, v]) => [map[k], v]),
+  );
 }
 
 /**
  * Makes room at `to` for a contact now at `from` (null = a new contact), inside the caller's transaction.
  * The unique constraint is deferred to the commit, so the shifts may pass through duplicates.
  */
-export async function makeRoom(tx: EntityManager, userId: string, contactId: string, from: number | null, to: number): Promise<void> {
+export async function makeRoom(
+  tx: EntityManager,
+  userId: string,
+  contactId: string,
+  from: number | null,
+  to: number,
+): Promise<void> {
   await tx.execute('set constraints safety_contacts_user_priority_unique deferred');
   if (from === null) {
-    await tx.execute('update safety_contacts set priority_order = priority_order + 1 where user_id = ? and priority_order >= ? and id <> ?', [userId, to, contactId]);
+    await tx.execute(
+      'update safety_contacts set priority_order = priority_order + 1 where user_id = ? and priority_order >= ? and id <> ?',
+      [userId, to, contactId],
+    );
   } else if (to < from) {
-    await tx.execute('update safety_contacts set priority_order = priority_order + 1 where user_id = ? and priority_order >= ? and priority_order < ? and id <> ?', [userId, to, from, contactId]);
+    await tx.execute(
+      'update safety_contacts set priority_order = priority_order + 1 where user_id = ? and priority_order >= ? and priority_order < ? and id <> ?',
+      [userId, to, from, contactId],
+    );
   } else if (to > from) {
-    await tx.execute('update safety_contacts set priority_order = priority_order - 1 where user_id = ? and priority_order > ? and priority_order <= ? and id <> ?', [userId, from, to, contactId]);
+    await tx.execute(
+      'update safety_contacts set priority_order = priority_order - 1 where user_id = ? and priority_order > ? and priority_order <= ? and id <> ?',
+      [userId, from, to, contactId],
+    );
   }
 }
 
 /** The next free position at the end of the user's list. */
 export async function nextPriority(em: EntityManager, userId: string): Promise<number> {
-  const [row] = await em.execute<{ max: number | null }[]>('select max(priority_order) as max from safety_contacts where user_id = ?', [userId]);
+  const [row] = await em.execute<{ max: number | null }[]>(
+    'select max(priority_order) as max from safety_contacts where user_id = ?',
+    [userId],
+  );
   return (row?.max ?? 0) + 1;
 }

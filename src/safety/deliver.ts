@@ -36,21 +36,41 @@ export interface Attempt {
 
 export async function deliver(a: Attempt): Promise<DeliveryOutcome> {
   const { contact, config, incident } = a;
-  const internal = contact.contactUser && contact.contactUser.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
-  const names = { userName: personName(incident.user), contactName: contact.externalFirstName ?? (internal ? personName(internal) : null) };
-  const message = outreachMessage({ ...names, ackLink: ackLink(config.PUBLIC_BASE_URL, config.SAFETY_LINK_SECRET, incident.id, contact.id) });
+  const internal =
+    contact.contactUser && contact.contactUser.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
+  const names = {
+    userName: personName(incident.user),
+    contactName: contact.externalFirstName ?? (internal ? personName(internal) : null),
+  };
+  const message = outreachMessage({
+    ...names,
+    ackLink: ackLink(config.PUBLIC_BASE_URL, config.SAFETY_LINK_SECRET, incident.id, contact.id),
+  });
   // What contact_logs keeps: the text as sent, without the link's token.
   const stored = outreachMessage({ ...names, ackLink: ACK_LINK_PLACEHOLDER }).text;
-  const fail = (error: string, sent: string | null = null): DeliveryOutcome => ({ ok: false, error, messageContent: sent });
+  const fail = (error: string, sent: string | null = null): DeliveryOutcome => ({
+    ok: false,
+    error,
+    messageContent: sent,
+  });
 
   if (a.method === 'sms' || a.method === 'email') {
-    const to = a.method === 'sms' ? (contact.externalPhoneNumber ?? internal?.phoneNumber) : (contact.externalEmail ?? internal?.email);
+    const to =
+      a.method === 'sms'
+        ? (contact.externalPhoneNumber ?? internal?.phoneNumber)
+        : (contact.externalEmail ?? internal?.email);
     const sender = sendersFor(config)[a.method];
     if (!to) return fail(`no ${a.method === 'sms' ? 'phone number' : 'email address'} on record`);
     if (!sender) return fail(`${a.method} provider not configured`);
     try {
-      const statusCallbackUrl = a.method === 'sms' ? new URL(`/webhooks/twilio/status?log=${a.logId}`, config.PUBLIC_BASE_URL).href : undefined;
-      const r = await sender.send({ to, ...message, key: a.logId, ...(statusCallbackUrl ? { statusCallbackUrl } : {}) });
+      const statusCallbackUrl =
+        a.method === 'sms' ? new URL(`/webhooks/twilio/status?log=${a.logId}`, config.PUBLIC_BASE_URL).href : undefined;
+      const r = await sender.send({
+        to,
+        ...message,
+        key: a.logId,
+        ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+      });
       return { ok: true, providerId: r.providerId, providerStatus: r.status, messageContent: stored };
     } catch (err) {
       return fail((err as Error).message.slice(0, 300), stored);
@@ -72,13 +92,29 @@ export async function deliver(a: Attempt): Promise<DeliveryOutcome> {
   // voice: a voice_calls row for the contact's number (user_id = the user in crisis) and a durable vapi-call job.
   const phone = contact.externalPhoneNumber ?? internal?.phoneNumber;
   if (!phone) return fail('no phone number on record');
-  const voice = config.VAPI_OUTREACH_ASSISTANT_ID ? await a.em.findOne(Voice, { assistantId: config.VAPI_OUTREACH_ASSISTANT_ID }) : null;
+  const voice = config.VAPI_OUTREACH_ASSISTANT_ID
+    ? await a.em.findOne(Voice, { assistantId: config.VAPI_OUTREACH_ASSISTANT_ID })
+    : null;
   if (!voice) return fail('no outreach assistant configured');
   const callId = deterministicUuid(`outreach-call:${a.logId}`);
   const jobs = await a.em.transactional(async (tx) => {
-    if (!(await tx.findOne(VoiceCall, callId))) tx.create(VoiceCall, { id: callId, user: incident.user, voice, channel: 'outbound_phone', phoneNumber: phone });
+    if (!(await tx.findOne(VoiceCall, callId)))
+      tx.create(VoiceCall, { id: callId, user: incident.user, voice, channel: 'outbound_phone', phoneNumber: phone });
     if (await tx.findOne(OutboxJob, outboxJobId(vapiCall, callId))) return [];
-    return [enqueueInTransaction(tx, vapiCall, { voice_call_id: callId, purpose: 'safety_outreach', schedule_execution_id: null }, { jobKey: callId })];
+    return [
+      enqueueInTransaction(
+        tx,
+        vapiCall,
+        { voice_call_id: callId, purpose: 'safety_outreach', schedule_execution_id: null },
+        { jobKey: callId },
+      ),
+    ];
   });
-  return { ok: true, providerId: callId, providerStatus: 'queued', messageContent: 'voice call by the outreach assistant', jobs };
+  return {
+    ok: true,
+    providerId: callId,
+    providerStatus: 'queued',
+    messageContent: 'voice call by the outreach assistant',
+    jobs,
+  };
 }

@@ -37,11 +37,19 @@ const RECENT_MS = 7 * 24 * 3600_000;
  * Call inside a transaction (`em.transactional`). Locks the user row, so two triggers of one user are
  * serialised (the partial unique index on open incidents is the backstop). Returns null if the user is gone.
  */
-export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput, opts: { dedupeMinutes: number; now?: Date }): Promise<IncidentResult | null> {
+export async function openOrJoinIncident(
+  tx: EntityManager,
+  input: TriggerInput,
+  opts: { dedupeMinutes: number; now?: Date },
+): Promise<IncidentResult | null> {
   const now = opts.now ?? new Date();
   const key = `${input.trigger}:${input.sourceId}`;
   const recentIncidents = () =>
-    tx.find(SafetyIncident, { user: input.userId, openedAt: { $gte: new Date(now.getTime() - RECENT_MS) } }, { orderBy: { openedAt: 'desc' }, limit: 50, refresh: true });
+    tx.find(
+      SafetyIncident,
+      { user: input.userId, openedAt: { $gte: new Date(now.getTime() - RECENT_MS) } },
+      { orderBy: { openedAt: 'desc' }, limit: 50, refresh: true },
+    );
   // A retry (or the job behind a manual alert, recorded by the API) needs no lock.
   const seen = (await recentIncidents()).find((i) => i.triggers.some((t) => t.key === key));
   if (seen) return { incident: seen, outcome: 'recorded', jobs: [] };
@@ -52,16 +60,28 @@ export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput,
   const already = recent.find((i) => i.triggers.some((t) => t.key === key));
   if (already) return { incident: already, outcome: 'recorded', jobs: [] };
 
-  const trigger: IncidentTrigger = { key, trigger: input.trigger, source_id: input.sourceId, crisis_level: input.crisisLevel, detected_at: input.detectedAt.toISOString() };
+  const trigger: IncidentTrigger = {
+    key,
+    trigger: input.trigger,
+    source_id: input.sourceId,
+    crisis_level: input.crisisLevel,
+    detected_at: input.detectedAt.toISOString(),
+  };
   const dedupeSince = now.getTime() - opts.dedupeMinutes * 60_000;
-  const joinable = recent.find((i) => i.status === 'open' || (i.status === 'acknowledged' && (i.acknowledgedAt?.getTime() ?? 0) >= dedupeSince));
+  const joinable = recent.find(
+    (i) => i.status === 'open' || (i.status === 'acknowledged' && (i.acknowledgedAt?.getTime() ?? 0) >= dedupeSince),
+  );
   if (joinable) {
     // Lock an open incident before changing it: a step being claimed reads its plan under the same lock.
-    const incident = joinable.status === 'open' ? await tx.findOneOrFail(SafetyIncident, joinable.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : joinable;
+    const incident =
+      joinable.status === 'open'
+        ? await tx.findOneOrFail(SafetyIncident, joinable.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
+        : joinable;
     incident.triggers = [...incident.triggers, trigger];
     incident.lastTriggerAt = now;
     if (input.crisisLevel === 'critical') incident.crisisLevel = 'critical';
-    const becomesEmergency = incident.status === 'open' && !incident.emergency && isEmergency(input.trigger, input.crisisLevel);
+    const becomesEmergency =
+      incident.status === 'open' && !incident.emergency && isEmergency(input.trigger, input.crisisLevel);
     return { incident, outcome: 'joined', jobs: becomesEmergency ? await replanAsEmergency(tx, incident, now) : [] };
   }
 
@@ -77,10 +97,15 @@ export async function openOrJoinIncident(tx: EntityManager, input: TriggerInput,
     lastTriggerAt: now,
   });
   // Step 0 commits with the incident: outreach cannot be lost between the two.
-  const first = enqueueInTransaction(tx, safetyEscalate, { incident_id: incident.id, step: 0 }, {
-    jobKey: `${incident.id}:0`,
-    ...(stepDelayMs(plan, 0, 0, now) > 0 ? { delay: stepDelayMs(plan, 0, 0, now) } : {}),
-  });
+  const first = enqueueInTransaction(
+    tx,
+    safetyEscalate,
+    { incident_id: incident.id, step: 0 },
+    {
+      jobKey: `${incident.id}:0`,
+      ...(stepDelayMs(plan, 0, 0, now) > 0 ? { delay: stepDelayMs(plan, 0, 0, now) } : {}),
+    },
+  );
   return { incident, outcome: 'opened', jobs: [first] };
 }
 
@@ -93,14 +118,23 @@ async function replanAsEmergency(tx: EntityManager, incident: SafetyIncident, no
   const started = await tx.count(ContactLog, { id: attemptLogId(incident.id, incident.currentStep) });
   const kept = incident.plan.slice(0, incident.currentStep + started);
   const tried = new Set(kept.map((s) => `${s.contact_id}:${s.method}`));
-  const rest = planOutreach(await loadPolicyContacts(tx, incident.user.id), { emergency: true, now }).filter((s) => !tried.has(`${s.contact_id}:${s.method}`));
+  const rest = planOutreach(await loadPolicyContacts(tx, incident.user.id), { emergency: true, now }).filter(
+    (s) => !tried.has(`${s.contact_id}:${s.method}`),
+  );
   incident.plan = [...kept, ...rest];
   incident.emergency = true;
   const step = kept.length;
   // Nothing new to try: the step already scheduled (escalation or exhaustion) keeps its time, so the
   // people already contacted still get the escalation delay to acknowledge.
   if (rest.length === 0) return [];
-  return [enqueueInTransaction(tx, safetyEscalate, { incident_id: incident.id, step }, { jobKey: `${incident.id}:${step}:emergency` })];
+  return [
+    enqueueInTransaction(
+      tx,
+      safetyEscalate,
+      { incident_id: incident.id, step },
+      { jobKey: `${incident.id}:${step}:emergency` },
+    ),
+  ];
 }
 
 /** The user's active contacts with what each can be reached by (phone, email, a live Hearth account). */

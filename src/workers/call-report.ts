@@ -29,7 +29,12 @@ export interface VapiMessage {
   call?: VapiCall & { assistantOverrides?: { metadata?: Record<string, unknown> } };
 }
 
-export async function applyEndOfCallReport(tx: EntityManager, call: VoiceCall, m: VapiMessage, deps: VoiceDeps): Promise<Applied> {
+export async function applyEndOfCallReport(
+  tx: EntityManager,
+  call: VoiceCall,
+  m: VapiMessage,
+  deps: VoiceDeps,
+): Promise<Applied> {
   call.startedAt ??= toDate(m.startedAt) ?? toDate(m.call?.startedAt);
   call.endedAt ??= toDate(m.endedAt) ?? toDate(m.call?.endedAt) ?? new Date();
   if (call.startedAt && call.endedAt < call.startedAt) call.endedAt = call.startedAt;
@@ -72,33 +77,64 @@ export async function applyEndOfCallReport(tx: EntityManager, call: VoiceCall, m
     .execute();
 
   const followUps: (OutboxJob | null)[] = [];
-  if (analysis.crisis.requiresIntervention) followUps.push(await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical'));
+  if (analysis.crisis.requiresIntervention)
+    followUps.push(await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical'));
 
   const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
-  if (typeof executionId === 'string' && !answered) await tx.nativeUpdate(ScheduleExecution, { id: executionId }, { userResponded: false });
+  if (typeof executionId === 'string' && !answered)
+    await tx.nativeUpdate(ScheduleExecution, { id: executionId }, { userResponded: false });
   // A call to the user themself (not an outreach call to a contact) that was answered is activity, and
   // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
   if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
-    const base = { user_id: call.user.id, conversation_id: null, occurred_at: call.startedAt.toISOString(), crisis: analysis.crisis.level !== 'none' };
-    followUps.push(await recordActivityOnce(tx, { ...base, kind: 'call_completed', source_id: call.id, minutes: duration === null ? 0 : Math.ceil(duration / 60) }));
+    const base = {
+      user_id: call.user.id,
+      conversation_id: null,
+      occurred_at: call.startedAt.toISOString(),
+      crisis: analysis.crisis.level !== 'none',
+    };
+    followUps.push(
+      await recordActivityOnce(tx, {
+        ...base,
+        kind: 'call_completed',
+        source_id: call.id,
+        minutes: duration === null ? 0 : Math.ceil(duration / 60),
+      }),
+    );
     if (typeof executionId === 'string') {
-      const checkin = await recordCheckinResponse(tx, { voiceCallId: call.id, executionId, at: call.startedAt, endedAt: call.endedAt });
-      if (checkin === 'recorded') followUps.push(await recordActivityOnce(tx, { ...base, kind: 'checkin_response', source_id: call.id, minutes: null }));
+      const checkin = await recordCheckinResponse(tx, {
+        voiceCallId: call.id,
+        executionId,
+        at: call.startedAt,
+        endedAt: call.endedAt,
+      });
+      if (checkin === 'recorded')
+        followUps.push(
+          await recordActivityOnce(tx, { ...base, kind: 'checkin_response', source_id: call.id, minutes: null }),
+        );
     }
   }
   return { status: 'processed', followUps: followUps.filter((job) => job !== null) };
 }
 
 /** Durable and keyed by the call: however often the report is applied, the call raises one outreach. */
-async function enqueueOutreach(tx: EntityManager, call: VoiceCall, level: 'high' | 'critical'): Promise<OutboxJob | null> {
+async function enqueueOutreach(
+  tx: EntityManager,
+  call: VoiceCall,
+  level: 'high' | 'critical',
+): Promise<OutboxJob | null> {
   const jobKey = `voice_call:${call.id}`;
   if (await tx.findOne(OutboxJob, outboxJobId(safetyOutreach, jobKey))) return null;
-  return enqueueInTransaction(tx, safetyOutreach, {
-    user_id: call.user.id,
-    trigger: 'voice_call',
-    source_id: call.id,
-    crisis_level: level,
-    detected_at: new Date().toISOString(),
-  }, { jobKey });
+  return enqueueInTransaction(
+    tx,
+    safetyOutreach,
+    {
+      user_id: call.user.id,
+      trigger: 'voice_call',
+      source_id: call.id,
+      crisis_level: level,
+      detected_at: new Date().toISOString(),
+    },
+    { jobKey },
+  );
 }

@@ -14,9 +14,13 @@ import type { JobContext } from './context.ts';
 import { recordCheckinResponse } from './schedule-responses.ts';
 
 /** Records an activity once per cause (the outbox row id is derived from it). */
-export async function recordActivityOnce(em: EntityManager, activity: Payload<typeof engagementUpdate>): Promise<OutboxJob | null> {
+export async function recordActivityOnce(
+  em: EntityManager,
+  activity: Payload<typeof engagementUpdate>,
+): Promise<OutboxJob | null> {
   return em.transactional(async (tx) => {
-    if (await tx.findOne(OutboxJob, outboxJobId(engagementUpdate, `${activity.kind}:${activity.source_id}`))) return null;
+    if (await tx.findOne(OutboxJob, outboxJobId(engagementUpdate, `${activity.kind}:${activity.source_id}`)))
+      return null;
     return recordActivity(tx, activity);
   });
 }
@@ -24,12 +28,21 @@ export async function recordActivityOnce(em: EntityManager, activity: Payload<ty
 export async function runActivityStep(ctx: JobContext, messageId: string, crisisLevel: CrisisLevel) {
   const message = await ctx.em.findOne(Message, messageId, { populate: ['conversation'] });
   if (!message || message.role !== 'user') return { activity: false, checkin: 'not_a_checkin' as const };
-  const base = { user_id: message.user.id, conversation_id: message.conversation.id, occurred_at: message.createdAt.toISOString(), crisis: crisisLevel !== 'none', minutes: null };
+  const base = {
+    user_id: message.user.id,
+    conversation_id: message.conversation.id,
+    occurred_at: message.createdAt.toISOString(),
+    crisis: crisisLevel !== 'none',
+    minutes: null,
+  };
   const rows = [await recordActivityOnce(ctx.em, { ...base, kind: 'message', source_id: message.id })];
   let checkin: Awaited<ReturnType<typeof recordCheckinResponse>> = 'not_a_checkin';
   if (message.conversation.sessionType === 'check_in') {
     checkin = await recordCheckinResponse(ctx.em, { conversationId: message.conversation.id, at: message.createdAt });
-    if (checkin === 'recorded') rows.push(await recordActivityOnce(ctx.em, { ...base, kind: 'checkin_response', source_id: message.conversation.id }));
+    if (checkin === 'recorded')
+      rows.push(
+        await recordActivityOnce(ctx.em, { ...base, kind: 'checkin_response', source_id: message.conversation.id }),
+      );
   }
   for (const row of rows) if (row) await relayNow(ctx.em, ctx.producer, row);
   return { activity: true, checkin };

@@ -31,7 +31,9 @@ export async function runCrisisStep(ctx: JobContext, messageId: string): Promise
     message.requiresIntervention = assessment.requiresIntervention;
     if (assessment.level === 'none') return { level: 'none', outreachJobId: null };
 
-    const conversation = await tx.findOneOrFail(Conversation, message.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const conversation = await tx.findOneOrFail(Conversation, message.conversation.id, {
+      lockMode: LockMode.PESSIMISTIC_WRITE,
+    });
     if (!crisisLevelAtLeast(conversation.crisisLevel, assessment.level)) conversation.crisisLevel = assessment.level;
     if (!assessment.requiresIntervention) return { level: assessment.level, outreachJobId: null };
 
@@ -57,7 +59,13 @@ export async function runCrisisStep(ctx: JobContext, messageId: string): Promise
       eventCategory: 'safety',
       severity: 'critical',
       // Ids and cue ids only: never the user's words.
-      eventData: { message_id: message.id, conversation_id: conversation.id, crisis_level: assessment.level, cues: message.crisisIndicators, outreach_job_id: outreach.id },
+      eventData: {
+        message_id: message.id,
+        conversation_id: conversation.id,
+        crisis_level: assessment.level,
+        cues: message.crisisIndicators,
+        outreach_job_id: outreach.id,
+      },
     });
     return { level: assessment.level, outreachJobId: outreach.id };
   });

@@ -27,15 +27,23 @@ export interface MemoryStepResult {
   extractor: string;
 }
 
-export async function runMemoryStep(em: EntityManager, messageId: string, providers: ChatProviders): Promise<MemoryStepResult | null> {
+export async function runMemoryStep(
+  em: EntityManager,
+  messageId: string,
+  providers: ChatProviders,
+): Promise<MemoryStepResult | null> {
   const message = await em.findOne(Message, messageId);
   if (!message || message.memoryExtracted) return null;
   const settings = await em.findOne(UserPrivacySettings, { user: message.user });
   const pii = detectPii(message.content);
-  const processed = (settings?.autoAnonymizePii ?? true)
-    ? redactPii(message.content, parsePiiPreferences(settings?.piiHandlingPreferences ?? {}), pii).text
-    : message.content;
-  const { candidates, extractor } = message.role === 'user' ? await providers.extractor.extract(processed) : { candidates: [], extractor: 'none (not a user message)' };
+  const processed =
+    (settings?.autoAnonymizePii ?? true)
+      ? redactPii(message.content, parsePiiPreferences(settings?.piiHandlingPreferences ?? {}), pii).text
+      : message.content;
+  const { candidates, extractor } =
+    message.role === 'user'
+      ? await providers.extractor.extract(processed)
+      : { candidates: [], extractor: 'none (not a user message)' };
   const embeddings = await providers.embedder.embed(candidates.map((c) => c.content));
 
   return em.transactional(async (tx) => {
@@ -52,9 +60,20 @@ export async function runMemoryStep(em: EntityManager, messageId: string, provid
       if (decision.action === 'reinforce') {
         const memory = existing.find((m) => m.id === decision.memoryId)!;
         memory.stabilityScore = reinforcedStability(memory.stabilityScore ?? null);
-        memory.compositeScore = compositeScore({ relevanceScore: memory.relevanceScore ?? 0.5, stabilityScore: memory.stabilityScore, explicitnessScore: memory.explicitnessScore ?? 0.5 }, providers.weights);
+        memory.compositeScore = compositeScore(
+          {
+            relevanceScore: memory.relevanceScore ?? 0.5,
+            stabilityScore: memory.stabilityScore,
+            explicitnessScore: memory.explicitnessScore ?? 0.5,
+          },
+          providers.weights,
+        );
         memory.significanceLevel = significanceLevel(memory.compositeScore, memory.significanceCategory ?? 'other');
-        memory.extractionMetadata = { ...memory.extractionMetadata, reinforced_count: Number(memory.extractionMetadata.reinforced_count ?? 0) + 1, last_reinforced_by: messageId };
+        memory.extractionMetadata = {
+          ...memory.extractionMetadata,
+          reinforced_count: Number(memory.extractionMetadata.reinforced_count ?? 0) + 1,
+          last_reinforced_by: messageId,
+        };
         memory.updatedAt = now;
         result.reinforced += 1;
         return;
@@ -62,25 +81,52 @@ export async function runMemoryStep(em: EntityManager, messageId: string, provid
       const id = deterministicUuid(`memory:${messageId}:${index}`);
       if (decision.action === 'supersede') {
         for (const old of existing.filter((m) => decision.archiveIds.includes(m.id))) {
-          Object.assign(old, { isActive: false, isArchived: true, extractionMetadata: { ...old.extractionMetadata, superseded_by: id } });
+          Object.assign(old, {
+            isActive: false,
+            isArchived: true,
+            extractionMetadata: { ...old.extractionMetadata, superseded_by: id },
+          });
           result.superseded += 1;
         }
       }
-      existing.unshift(createMemory(tx, id, locked, candidate, embedding, { extractor, embedder: providers.embedder.name, longTerm, retentionDays: settings?.dataRetentionDays ?? 365, now }));
+      existing.unshift(
+        createMemory(tx, id, locked, candidate, embedding, {
+          extractor,
+          embedder: providers.embedder.name,
+          longTerm,
+          retentionDays: settings?.dataRetentionDays ?? 365,
+          now,
+        }),
+      );
       result.created += 1;
     });
 
-    Object.assign(locked, { processedContent: processed, piiDetected: pii.kinds, sentimentScore: sentimentScore(message.content), memoryExtracted: true, memoryItemsCreated: result.created });
+    Object.assign(locked, {
+      processedContent: processed,
+      piiDetected: pii.kinds,
+      sentimentScore: sentimentScore(message.content),
+      memoryExtracted: true,
+      memoryItemsCreated: result.created,
+    });
     return result;
   });
 }
 
 /** The user's newest active memories of the candidates' types (a bounded window; see CONSOLIDATION_WINDOW). */
-async function loadComparable(tx: EntityManager, userId: string, candidates: readonly MemoryCandidate[]): Promise<MemoryItem[]> {
+async function loadComparable(
+  tx: EntityManager,
+  userId: string,
+  candidates: readonly MemoryCandidate[],
+): Promise<MemoryItem[]> {
   if (candidates.length === 0) return [];
   return tx.find(
     MemoryItem,
-    { user: userId, isActive: true, isArchived: false, memoryType: { $in: [...new Set(candidates.map((c) => c.memoryType))] } },
+    {
+      user: userId,
+      isActive: true,
+      isArchived: false,
+      memoryType: { $in: [...new Set(candidates.map((c) => c.memoryType))] },
+    },
     { orderBy: { updatedAt: 'desc' }, limit: CONSOLIDATION_WINDOW },
   );
 }
@@ -125,7 +171,9 @@ function createMemory(
       embedder: meta.embedder,
       ...(c.slot ? { slot: c.slot, value: c.value } : {}),
       // Short-term memories (no consent to long-term storage) expire after the user's retention period.
-      ...(meta.longTerm ? {} : { expires_at: new Date(meta.now.getTime() + meta.retentionDays * DAY_MS).toISOString() }),
+      ...(meta.longTerm
+        ? {}
+        : { expires_at: new Date(meta.now.getTime() + meta.retentionDays * DAY_MS).toISOString() }),
     },
   });
 }

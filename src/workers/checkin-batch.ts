@@ -89,7 +89,11 @@ export class CheckinBatch {
   constructor(connection: Connection) {
     this.#connection = connection;
     // An outage fails the batch once: each job then tries the per-job path, which fails and retries.
-    this.#commit = new GroupCommit((slots) => this.#write(slots), { writers: 2, maxBatch: 200, retryAlone: (err) => !isDatabaseUnavailable(err) });
+    this.#commit = new GroupCommit((slots) => this.#write(slots), {
+      writers: 2,
+      maxBatch: 200,
+      retryAlone: (err) => !isDatabaseUnavailable(err),
+    });
   }
 
   /** Resolves once the check-up is committed (or found done), null for the per-job path; rejects when its batch failed. */
@@ -98,10 +102,20 @@ export class CheckinBatch {
   }
 
   async #write(slots: CheckinSlot[]): Promise<(CheckinOutcome | null)[]> {
-    const states = await this.#connection.execute<SlotState[]>(READ_SLOTS, [JSON.stringify(slots.map((slot, n) => ({ n, ...slot })))]);
+    const states = await this.#connection.execute<SlotState[]>(READ_SLOTS, [
+      JSON.stringify(slots.map((slot, n) => ({ n, ...slot }))),
+    ]);
     // A slot submitted twice in one batch is written once.
     const rows = new Map(states.filter(isReady).map((s) => [s.executionId, checkinRow(s, slots[s.n]!)]));
-    const sent = new Set(rows.size ? (await this.#connection.execute<{ executionId: string }[]>(START_CHECKINS, [JSON.stringify([...rows.values()])])).map((r) => r.executionId) : []);
+    const sent = new Set(
+      rows.size
+        ? (
+            await this.#connection.execute<{ executionId: string }[]>(START_CHECKINS, [
+              JSON.stringify([...rows.values()]),
+            ])
+          ).map((r) => r.executionId)
+        : [],
+    );
     const byItem = new Map(states.map((s) => [s.n, s]));
     const answered = new Set<string>();
     return slots.map((_, n): CheckinOutcome | null => {
@@ -119,7 +133,8 @@ export class CheckinBatch {
   }
 }
 
-const isReady = (s: SlotState): s is SlotState & { executionId: string } => s.status === 'pending' && s.inApp && s.userActive;
+const isReady = (s: SlotState): s is SlotState & { executionId: string } =>
+  s.status === 'pending' && s.inApp && s.userActive;
 
 /** What START_CHECKINS writes for one slot: the same ids and opening message as startCheckin. */
 function checkinRow(s: SlotState & { executionId: string }, slot: CheckinSlot) {

@@ -27,5 +27,8 @@ export interface Registration<J extends JobDef = JobDef> {
   workerOptions?: () => Pick<WorkerOptions, 'limiter'>;
 }
 
-export const register = <J extends JobDef>(job: J, process: Processor<J>, workerOptions?: Registration['workerOptions']): Registration =>
-  ({ job, process, ...(workerOptions ? { workerOptions } : {}) }) as unknown as Registration;
+export const register = <J extends JobDef>(
+  job: J,
+  process: Processor<J>,
+  workerOptions?: Registration['workerOptions'],
+): Registration => ({ job, process, ...(workerOptions ? { workerOptions } : {}) }) as unknown as Registration;

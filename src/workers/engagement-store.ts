@@ -5,7 +5,7 @@ import { applyActivity, EMPTY_ENGAGEMENT, type EngagementState } from '../domain
 import { addCounts, type Service, type UsageStats } from '../domain/usage.ts';
 import { ActivityEvent } from '../entities/activity-event.entity.ts';
 import { UserServiceProfile } from '../entities/user-service-profile.entity.ts';
-import { User } from '../entities/user.entity.ts';
+import type { User } from '../entities/user.entity.ts';
 
 export const stateAfter = (row: ActivityEvent): EngagementState => ({
   currentStreak: row.streakAfter,

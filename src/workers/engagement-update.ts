@@ -22,16 +22,32 @@ export async function processEngagementUpdate(p: Payload<typeof engagementUpdate
     if (await em.count(ActivityEvent, { id })) return { skipped: 'already counted' };
     const firstInConversation = await isFirstInConversation(em, p);
 
-    const activity: Activity = { at: new Date(p.occurred_at), kind: p.kind, zone: await userZone(em, user.id), crisis: p.crisis };
+    const activity: Activity = {
+      at: new Date(p.occurred_at),
+      kind: p.kind,
+      zone: await userZone(em, user.id),
+      crisis: p.crisis,
+    };
     const latest = await em.findOne(ActivityEvent, { user }, { orderBy: { occurredAt: 'desc', id: 'desc' } });
     const before = latest ? stateAfter(latest) : EMPTY_ENGAGEMENT;
     // The fold's order is (occurred_at, id): an event that sorts before the latest row, even at the same
     // instant, is out of order and refolds the history.
-    const inOrder = !latest || activity.at > latest.occurredAt || (activity.at.getTime() === latest.occurredAt.getTime() && id > latest.id);
+    const inOrder =
+      !latest ||
+      activity.at > latest.occurredAt ||
+      (activity.at.getTime() === latest.occurredAt.getTime() && id > latest.id);
     const next = inOrder ? applyActivity(before, activity) : null;
     em.create(ActivityEvent, {
-      id, user, kind: p.kind, service: serviceOf(p.kind), sourceId: p.source_id, conversationId: p.conversation_id,
-      occurredAt: activity.at, zone: activity.zone, crisis: p.crisis, minutes: p.minutes,
+      id,
+      user,
+      kind: p.kind,
+      service: serviceOf(p.kind),
+      sourceId: p.source_id,
+      conversationId: p.conversation_id,
+      occurredAt: activity.at,
+      zone: activity.zone,
+      crisis: p.crisis,
+      minutes: p.minutes,
       // Placeholder fold columns for an out-of-order event; the refold below sets them.
       ...foldColumns(next ? before : EMPTY_ENGAGEMENT, next ?? applyActivity(EMPTY_ENGAGEMENT, activity)!),
     });

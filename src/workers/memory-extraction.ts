@@ -18,7 +18,15 @@ export function memoryExtractionProcessor(providers: () => ChatProviders) {
     }
     const engagement = await runActivityStep(ctx, p.message_id, crisis.level);
     const memory = await runMemoryStep(ctx.em, p.message_id, providers());
-    ctx.log.info({ messageId: p.message_id, crisisLevel: crisis.level, outreachJobId: crisis.outreachJobId, ...(memory ?? { alreadyExtracted: true }) }, 'message processed');
+    ctx.log.info(
+      {
+        messageId: p.message_id,
+        crisisLevel: crisis.level,
+        outreachJobId: crisis.outreachJobId,
+        ...(memory ?? { alreadyExtracted: true }),
+      },
+      'message processed',
+    );
     return { crisis, engagement, memory };
   };
 }

@@ -24,7 +24,15 @@ export async function processNotificationSend(p: Payload<typeof notificationSend
   // Claim the send atomically: of two concurrent runs, only the one whose insert lands sends.
   const claimed = await ctx.em
     .createQueryBuilder(SystemEvent)
-    .insert({ id: keyId, user: user.id, eventType: 'notification.sent', eventCategory: 'scheduling', severity: 'info', eventData: { channel: p.channel, template: p.template, ref_id: p.ref_id }, createdAt: new Date() })
+    .insert({
+      id: keyId,
+      user: user.id,
+      eventType: 'notification.sent',
+      eventCategory: 'scheduling',
+      severity: 'info',
+      eventData: { channel: p.channel, template: p.template, ref_id: p.ref_id },
+      createdAt: new Date(),
+    })
     .onConflict('id')
     .ignore()
     .execute('run');

@@ -24,8 +24,13 @@ export async function processPiiReprocess(p: Payload<typeof piiReprocess>, ctx: 
 
   for (let after: string | undefined; ; ) {
     const batch = await ctx.em.fork().transactional(async (em) => {
-      const rows = await em.find(Message, { user: p.user_id, role: 'user', ...(after ? { id: { $gt: after } } : {}) }, { orderBy: { id: 'asc' }, limit: BATCH });
-      for (const m of rows) Object.assign(m, { processedContent: processed(m.content), piiDetected: detectPii(m.content).kinds });
+      const rows = await em.find(
+        Message,
+        { user: p.user_id, role: 'user', ...(after ? { id: { $gt: after } } : {}) },
+        { orderBy: { id: 'asc' }, limit: BATCH },
+      );
+      for (const m of rows)
+        Object.assign(m, { processedContent: processed(m.content), piiDetected: detectPii(m.content).kinds });
       return rows.map((r) => r.id);
     });
     messages += batch.length;
@@ -34,10 +39,19 @@ export async function processPiiReprocess(p: Payload<typeof piiReprocess>, ctx: 
   }
   for (let after: string | undefined; ; ) {
     const batch = await ctx.em.fork().transactional(async (em) => {
-      const rows = await em.find(MemoryItem, { user: p.user_id, ...(after ? { id: { $gt: after } } : {}) }, { orderBy: { id: 'asc' }, limit: BATCH });
+      const rows = await em.find(
+        MemoryItem,
+        { user: p.user_id, ...(after ? { id: { $gt: after } } : {}) },
+        { orderBy: { id: 'asc' }, limit: BATCH },
+      );
       for (const m of rows) {
         const pii = detectPii(m.content);
-        Object.assign(m, { content: processed(m.content), processedContent: processed(m.processedContent ?? m.content), anonymizedVersion: redactPii(m.content, {}, pii).text, piiDetected: pii.kinds });
+        Object.assign(m, {
+          content: processed(m.content),
+          processedContent: processed(m.processedContent ?? m.content),
+          anonymizedVersion: redactPii(m.content, {}, pii).text,
+          piiDetected: pii.kinds,
+        });
       }
       return rows.map((r) => r.id);
     });

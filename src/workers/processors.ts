@@ -32,7 +32,8 @@ export const registrations: readonly Registration[] = [
   register(jobs.piiReprocess, processPiiReprocess),
   register(jobs.userSync, (p, ctx) => processUserSync(p, ctx, authAdminFor(getConfig()))),
   register(jobs.userReconcile, (p, ctx) =>
-    processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE })),
+    processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE }),
+  ),
   register(jobs.memoryExtraction, processMemoryExtraction),
   register(jobs.conversationSummary, processConversationSummary),
   register(jobs.scheduleRun, processScheduleRun),

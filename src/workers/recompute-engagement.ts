@@ -17,14 +17,21 @@ export async function processRecomputeEngagement(p: Payload<typeof recomputeEnga
   for (;;) {
     const ids = p.user_id
       ? [p.user_id]
-      : (await ctx.em.fork().find(User, after ? { id: { $gt: after } } : {}, { fields: ['id'], orderBy: { id: 'asc' }, limit: PAGE })).map((u) => u.id);
+      : (
+          await ctx.em
+            .fork()
+            .find(User, after ? { id: { $gt: after } } : {}, { fields: ['id'], orderBy: { id: 'asc' }, limit: PAGE })
+        ).map((u) => u.id);
     for (const id of ids) {
       await ctx.em.fork().transactional(async (em) => {
         const user = await lockUser(em, id);
         if (!user) return;
         const state = await rewriteFoldFrom(em, user);
         const lastActiveAt = state.lastActiveAt ?? user.lastActiveAt;
-        const differs = user.currentStreak !== state.currentStreak || user.xp !== state.xp || lastActiveAt?.getTime() !== user.lastActiveAt?.getTime();
+        const differs =
+          user.currentStreak !== state.currentStreak ||
+          user.xp !== state.xp ||
+          lastActiveAt?.getTime() !== user.lastActiveAt?.getTime();
         if (differs) {
           differences++;
           ctx.log.warn({ userId: id }, 'engagement differed from its history; corrected');
@@ -37,7 +44,10 @@ export async function processRecomputeEngagement(p: Payload<typeof recomputeEnga
     after = ids.at(-1);
   }
   await recordSystemEvent(ctx.em.fork(), `recompute-engagement:${ctx.jobId}`, {
-    userId: null, eventType: 'engagement_recomputed', eventCategory: 'system', severity: differences ? 'warning' : 'info',
+    userId: null,
+    eventType: 'engagement_recomputed',
+    eventCategory: 'system',
+    severity: differences ? 'warning' : 'info',
     eventData: { users, differences },
   });
   return { users, differences };

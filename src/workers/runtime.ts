@@ -35,7 +35,10 @@ export interface WorkerRuntime {
 export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   const connections = opts.registrations.map(() => workerConnection(opts.redisUrl));
   const workers = opts.registrations.map((registration, i) => startWorker(registration, connections[i]!, opts));
-  opts.log.info({ concurrency: Object.fromEntries(workers.map((w) => [w.name, w.opts.concurrency])) }, 'workers started');
+  opts.log.info(
+    { concurrency: Object.fromEntries(workers.map((w) => [w.name, w.opts.concurrency])) },
+    'workers started',
+  );
   return {
     workers,
     async close(timeoutMs) {
@@ -56,7 +59,11 @@ export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   };
 }
 
-function startWorker({ job, process, workerOptions }: Registration, connection: Redis, opts: WorkerRuntimeOptions): Worker {
+function startWorker(
+  { job, process, workerOptions }: Registration,
+  connection: Redis,
+  opts: WorkerRuntimeOptions,
+): Worker {
   const handler = async (bullJob: Job) => {
     const jobId = bullJob.id!;
     const attempt = bullJob.attemptsMade + 1;
@@ -67,7 +74,9 @@ function startWorker({ job, process, workerOptions }: Registration, connection: 
       const parsed = job.schema.safeParse(bullJob.data);
       if (!parsed.success) {
         // A bad payload never gets better by retrying.
-        throw new UnrecoverableError(`invalid payload at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+        throw new UnrecoverableError(
+          `invalid payload at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+        );
       }
       const em = opts.orm.em.fork();
       const result = await process(parsed.data, { em, log, queue: job.name, jobId, attempt, producer: opts.producer });
@@ -78,7 +87,10 @@ function startWorker({ job, process, workerOptions }: Registration, connection: 
     } catch (err) {
       const final = err instanceof UnrecoverableError || attempt >= maxAttempts;
       const error = describeError(err);
-      opts.metrics?.jobDuration.observe({ queue: job.name, outcome: final ? 'failed' : 'retry' }, (performance.now() - started) / 1000);
+      opts.metrics?.jobDuration.observe(
+        { queue: job.name, outcome: final ? 'failed' : 'retry' },
+        (performance.now() - started) / 1000,
+      );
       if (!final) {
         log.warn({ error, ms: Math.round(performance.now() - started) }, 'job failed; will retry');
       } else {

@@ -38,16 +38,32 @@ export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, c
   let outcome: DeliveryOutcome;
   // A re-run: keep what the first run concluded; only database-only deliveries are redone after a crash.
   if (prior && (prior.contactMetadata.state !== 'sending' || !redoable(planned.method))) outcome = priorOutcome(prior);
-  else if (!contact?.isActive) outcome = { ok: false, error: 'contact removed or deactivated since the plan was made', messageContent: null };
+  else if (!contact?.isActive)
+    outcome = { ok: false, error: 'contact removed or deactivated since the plan was made', messageContent: null };
   else outcome = await deliver({ em: ctx.em, config, incident, contact, method: planned.method, logId });
 
   const now = new Date();
   const next = nextStep(plan, p.step, outcome.ok);
   const delayMs = stepDelayMs(plan, next, outcome.ok ? config.OUTREACH_ESCALATE_MINUTES * 60_000 : 0, now);
-  const row = await finishAttempt(ctx.em, { logId, contactId: contact?.id ?? null, outcome, incidentId: incident.id, next, delayMs });
-  for (const job of [...(outcome.ok ? (outcome.jobs ?? []) : []), ...(row ? [row] : [])]) void relayNow(ctx.em, ctx.producer, job);
+  const row = await finishAttempt(ctx.em, {
+    logId,
+    contactId: contact?.id ?? null,
+    outcome,
+    incidentId: incident.id,
+    next,
+    delayMs,
+  });
+  for (const job of [...(outcome.ok ? (outcome.jobs ?? []) : []), ...(row ? [row] : [])])
+    void relayNow(ctx.em, ctx.producer, job);
 
-  const result = { incident_id: incident.id, step: p.step, method: planned.method, delivered: outcome.ok, next, delay_ms: delayMs };
+  const result = {
+    incident_id: incident.id,
+    step: p.step,
+    method: planned.method,
+    delivered: outcome.ok,
+    next,
+    delay_ms: delayMs,
+  };
   ctx.log.info({ ...result, ...(outcome.ok ? {} : { error: outcome.error }) }, 'outreach attempt');
   return result;
 }
@@ -58,7 +74,10 @@ async function exhaust(ctx: JobContext, incident: SafetyIncident, step: number) 
   const delivered = attempts.length ? await ctx.em.count(ContactLog, { id: { $in: attempts }, success: true }) : 0;
   const closed = await ctx.em.transactional(async (tx) => {
     // Under the incident lock: an emergency re-plan may have added steps since it was read.
-    const locked = await tx.findOneOrFail(SafetyIncident, incident.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const locked = await tx.findOneOrFail(SafetyIncident, incident.id, {
+      lockMode: LockMode.PESSIMISTIC_WRITE,
+      refresh: true,
+    });
     if (locked.status !== 'open' || step < locked.plan.length) return false;
     locked.status = 'exhausted';
     locked.closedAt = new Date();
@@ -67,12 +86,22 @@ async function exhaust(ctx: JobContext, incident: SafetyIncident, step: number) 
       eventType: 'safety.outreach_exhausted',
       eventCategory: 'safety',
       severity: 'critical',
-      eventData: { incident_id: incident.id, planned_attempts: attempts.length, delivered_attempts: delivered, emergency: incident.emergency },
+      eventData: {
+        incident_id: incident.id,
+        planned_attempts: attempts.length,
+        delivered_attempts: delivered,
+        emergency: incident.emergency,
+      },
     });
     return true;
   });
   if (!closed) return { incident_id: incident.id, skipped: 'acknowledged_or_replanned' };
-  ctx.log.error({ incident_id: incident.id, planned: attempts.length, delivered }, 'safety outreach exhausted: nobody acknowledged');
+  ctx.log.error(
+    { incident_id: incident.id, planned: attempts.length, delivered },
+    'safety outreach exhausted: nobody acknowledged',
+  );
   // Fail the job for good: it stays in the board's Failed list (kept forever), where an operator looks.
-  throw new UnrecoverableError(`safety outreach exhausted: nobody acknowledged incident ${incident.id} (${delivered}/${attempts.length} attempts delivered)`);
+  throw new UnrecoverableError(
+    `safety outreach exhausted: nobody acknowledged incident ${incident.id} (${delivered}/${attempts.length} attempts delivered)`,
+  );
 }

@@ -11,13 +11,26 @@ import { openOrJoinIncident } from '../safety/incidents.ts';
 export async function processSafetyOutreach(p: Payload<typeof safetyOutreach>, ctx: JobContext) {
   const { OUTREACH_DEDUPE_MINUTES } = getConfig();
   const result = await ctx.em.transactional((tx) =>
-    openOrJoinIncident(tx, { userId: p.user_id, trigger: p.trigger, sourceId: p.source_id, crisisLevel: p.crisis_level, detectedAt: new Date(p.detected_at) }, { dedupeMinutes: OUTREACH_DEDUPE_MINUTES }),
+    openOrJoinIncident(
+      tx,
+      {
+        userId: p.user_id,
+        trigger: p.trigger,
+        sourceId: p.source_id,
+        crisisLevel: p.crisis_level,
+        detectedAt: new Date(p.detected_at),
+      },
+      { dedupeMinutes: OUTREACH_DEDUPE_MINUTES },
+    ),
   );
   if (!result) {
     ctx.log.warn({ user_id: p.user_id }, 'safety outreach for a user that does not exist');
     return { skipped: 'no_user' };
   }
   for (const row of result.jobs) void relayNow(ctx.em, ctx.producer, row);
-  ctx.log.info({ incident_id: result.incident.id, outcome: result.outcome, steps: result.incident.plan.length }, 'safety trigger');
+  ctx.log.info(
+    { incident_id: result.incident.id, outcome: result.outcome, steps: result.incident.plan.length },
+    'safety trigger',
+  );
   return { incident_id: result.incident.id, outcome: result.outcome };
 }

@@ -40,7 +40,14 @@ export async function startVoiceCall(tx: EntityManager, req: VoiceCallRequest): 
   if (!req.phoneNumber) throw new UnrecoverableError('no phone number for a voice check-up');
   const voice = req.assistantId ? await tx.findOne(Voice, { assistantId: req.assistantId }) : null;
   if (!voice) throw new UnrecoverableError('the schedule names no existing assistant');
-  tx.create(VoiceCall, { id, user: req.user, voice, channel: 'outbound_phone', status: 'queued', phoneNumber: req.phoneNumber });
+  tx.create(VoiceCall, {
+    id,
+    user: req.user,
+    voice,
+    channel: 'outbound_phone',
+    status: 'queued',
+    phoneNumber: req.phoneNumber,
+  });
   const outbox = enqueueInTransaction(
     tx,
     vapiCall,
@@ -52,7 +59,12 @@ export async function startVoiceCall(tx: EntityManager, req: VoiceCallRequest): 
 
 /** An sms or email reminder through the notification providers (jobKey = the execution id). */
 export function sendReminder(tx: EntityManager, user: User, channel: 'sms' | 'email', executionId: string): Dispatch {
-  const outbox = enqueueInTransaction(tx, notificationSend, { user_id: user.id, channel, template: 'checkin_reminder', ref_id: executionId }, { jobKey: executionId });
+  const outbox = enqueueInTransaction(
+    tx,
+    notificationSend,
+    { user_id: user.id, channel, template: 'checkin_reminder', ref_id: executionId },
+    { jobKey: executionId },
+  );
   return { metadata: { notification_job_id: outbox.id, channel }, outbox };
 }
 
@@ -64,12 +76,23 @@ export async function startCheckin(tx: EntityManager, schedule: Schedule, execut
   const id = checkinConversationId(executionId);
   const latest = await tx.findOne(ConversationSummary, { user: schedule.user }, { orderBy: { createdAt: 'desc' } });
   const now = new Date();
-  const conversation = tx.create(Conversation, { id, user: schedule.user, title: schedule.name, sessionType: 'check_in', messageCount: 1, lastMessageAt: now });
+  const conversation = tx.create(Conversation, {
+    id,
+    user: schedule.user,
+    title: schedule.name,
+    sessionType: 'check_in',
+    messageCount: 1,
+    lastMessageAt: now,
+  });
   tx.create(Message, {
     conversation,
     user: schedule.user,
     role: 'assistant',
-    content: checkinOpening({ scheduleName: schedule.name, contextSummary: schedule.contextSummary ?? null, latestSummary: latest?.summary ?? null }),
+    content: checkinOpening({
+      scheduleName: schedule.name,
+      contextSummary: schedule.contextSummary ?? null,
+      latestSummary: latest?.summary ?? null,
+    }),
   });
   return { metadata: { conversation_id: id } };
 }

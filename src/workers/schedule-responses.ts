@@ -25,12 +25,20 @@ export type ResponseOutcome = 'recorded' | 'already_recorded' | 'not_a_checkin';
  */
 export async function recordCheckinResponse(em: EntityManager, r: CheckinResponse): Promise<ResponseOutcome> {
   // The key is a literal, not a parameter, so the expression indexes on these two keys apply.
-  const [key, value] = r.conversationId ? (['conversation_id', r.conversationId] as const) : (['voice_call_id', r.voiceCallId] as const);
-  if (!value && !r.executionId) throw new Error('recordCheckinResponse needs a conversationId, a voiceCallId or an executionId');
+  const [key, value] = r.conversationId
+    ? (['conversation_id', r.conversationId] as const)
+    : (['voice_call_id', r.voiceCallId] as const);
+  if (!value && !r.executionId)
+    throw new Error('recordCheckinResponse needs a conversationId, a voiceCallId or an executionId');
   return em.fork().transactional(async (tx) => {
     const [row] = r.executionId
-      ? await tx.execute<{ id: string }[]>(`select id from schedule_executions where id = ? for update`, [r.executionId])
-      : await tx.execute<{ id: string }[]>(`select id from schedule_executions where (execution_metadata ->> '${key}') = ? limit 1 for update`, [value]);
+      ? await tx.execute<{ id: string }[]>(`select id from schedule_executions where id = ? for update`, [
+          r.executionId,
+        ])
+      : await tx.execute<{ id: string }[]>(
+          `select id from schedule_executions where (execution_metadata ->> '${key}') = ? limit 1 for update`,
+          [value],
+        );
     if (!row) return 'not_a_checkin';
     const execution = await tx.findOneOrFail(ScheduleExecution, row.id);
     const firstAnswer = !execution.userResponded;

@@ -29,7 +29,10 @@ import { sendReminder, startCheckin, startVoiceCall, type Dispatch } from './sch
 const userGone = (user: User) => user.deletedAt !== null || !user.isActive;
 
 export async function processScheduleRun(p: Payload<typeof scheduleRun>, ctx: JobContext) {
-  const outcome = p.kind === 'schedule' ? ((await batchedCheckin(p, ctx)) ?? (await runSchedule(p, ctx))) : await runVoiceSchedule(p, ctx);
+  const outcome =
+    p.kind === 'schedule'
+      ? ((await batchedCheckin(p, ctx)) ?? (await runSchedule(p, ctx)))
+      : await runVoiceSchedule(p, ctx);
   if (outcome.outbox) void relayNow(ctx.em, ctx.producer, outcome.outbox);
   ctx.log.info({ outcome: outcome.status }, 'schedule run');
   return { status: outcome.status, executionId: outcome.executionId ?? null };
@@ -63,13 +66,19 @@ async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Pro
         if (!(await tx.count(Schedule, { id: p.schedule_id }))) return { status: 'gone' };
         await tx
           .createQueryBuilder(ScheduleExecution)
-          .insert({ id, ...slot, status: 'pending', executionMetadata: { missed_slots: p.missed_slots, job_id: ctx.jobId } })
+          .insert({
+            id,
+            ...slot,
+            status: 'pending',
+            executionMetadata: { missed_slots: p.missed_slots, job_id: ctx.jobId },
+          })
           .onConflict(['schedule', 'executedAt'])
           .ignore()
           .execute();
         execution = await lock();
       }
-      if (!execution || execution.status !== 'pending') return { status: 'duplicate', executionId: execution?.id ?? id };
+      if (!execution || execution.status !== 'pending')
+        return { status: 'duplicate', executionId: execution?.id ?? id };
       const schedule = await tx.findOneOrFail(Schedule, p.schedule_id, { populate: ['user'] });
       schedule.lastRunAt = dueAt;
       if (userGone(schedule.user)) {
@@ -87,12 +96,15 @@ async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Pro
     if (err instanceof UnrecoverableError || ctx.attempt >= (scheduleRun.options.attempts ?? 1)) {
       const message = describeError(err).message.slice(0, 500);
       // The row may have been rolled back with the attempt: write it failed, or move a pending one to failed.
-      await ctx.em.fork().execute(
-        `insert into schedule_executions (id, schedule_id, executed_at, status, error_message, execution_metadata)
+      await ctx.em
+        .fork()
+        .execute(
+          `insert into schedule_executions (id, schedule_id, executed_at, status, error_message, execution_metadata)
          values (?, ?, ?, 'failed', ?, ?::jsonb) on conflict (schedule_id, executed_at)
          do update set status = 'failed', error_message = excluded.error_message where schedule_executions.status = 'pending'`,
-        [id, p.schedule_id, dueAt, message, JSON.stringify({ missed_slots: p.missed_slots, job_id: ctx.jobId })],
-      ).catch((recordErr) => ctx.log.error({ error: describeError(recordErr) }, 'could not record the failed run'));
+          [id, p.schedule_id, dueAt, message, JSON.stringify({ missed_slots: p.missed_slots, job_id: ctx.jobId })],
+        )
+        .catch((recordErr) => ctx.log.error({ error: describeError(recordErr) }, 'could not record the failed run'));
     }
     throw err;
   }

@@ -25,7 +25,10 @@ export async function processUserErasure(p: Payload<typeof userErasure>, ctx: Jo
   if (user) await eraseRows(ctx.em, p.user_id, tombstone);
   const removedJobs = await removeQueuedJobs(ctx.producer, p.user_id, ctx.jobId);
   await recordSystemEvent(ctx.em.fork(), `erasure-completed:${p.user_id}`, {
-    userId: null, eventType: 'erasure_completed', eventCategory: 'privacy', severity: 'info',
+    userId: null,
+    eventType: 'erasure_completed',
+    eventCategory: 'privacy',
+    severity: 'info',
     eventData: { erased_user: tombstone, removed_jobs: removedJobs },
   });
   return { erased: Boolean(user), removedJobs };
@@ -34,7 +37,10 @@ export async function processUserErasure(p: Payload<typeof userErasure>, ctx: Jo
 async function eraseRows(em: EntityManager, userId: string, tombstone: string) {
   await em.transactional(async (tx) => {
     for (const table of AUDIT_TABLES) {
-      await tx.execute(`update "${table}" set event_data = event_data || ?::jsonb where user_id = ?`, [JSON.stringify({ erased_user: tombstone }), userId]);
+      await tx.execute(`update "${table}" set event_data = event_data || ?::jsonb where user_id = ?`, [
+        JSON.stringify({ erased_user: tombstone }),
+        userId,
+      ]);
     }
     for (const link of ownedLinks(tx.getMetadata())) {
       const table = link.meta.tableName;

@@ -11,7 +11,9 @@ export async function collectUserRows(em: EntityManager, userId: string) {
   const tables: Record<string, unknown[]> = {};
   tables.users = await em.execute(`select * from users where id = ?`, [userId]);
   for (const link of ownedLinks(em.getMetadata()).filter((l) => l.meta.tableName !== 'user_exports')) {
-    const rows = await em.execute(`select * from "${link.meta.tableName}" where "${link.column}" = ? order by 1`, [userId]);
+    const rows = await em.execute(`select * from "${link.meta.tableName}" where "${link.column}" = ? order by 1`, [
+      userId,
+    ]);
     tables[link.meta.tableName] = [...(tables[link.meta.tableName] ?? []), ...rows];
   }
   return tables;

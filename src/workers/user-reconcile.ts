@@ -38,7 +38,11 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
 export type ReconcileResult = SyncCounts & { listed: number; skipped?: true };
 
 /** One run at a time: a run that outlasts the cron interval makes the next one a no-op, not a second walk. */
-export async function processUserReconcile(_p: unknown, ctx: JobContext, deps: ReconcileDeps): Promise<ReconcileResult> {
+export async function processUserReconcile(
+  _p: unknown,
+  ctx: JobContext,
+  deps: ReconcileDeps,
+): Promise<ReconcileResult> {
   const redis = ctx.producer.connection;
   const lockKey = `${ctx.producer.prefix}:user-reconcile:lock`;
   const holder = `${ctx.jobId}:${ctx.attempt}`;
@@ -68,14 +72,21 @@ async function reconcile(ctx: JobContext, deps: ReconcileDeps): Promise<Reconcil
       // Fetch the next page while this one is written (two pages in memory at most).
       if (more) pending = listPage(deps, page + 1);
       listed += users.length;
-      if (users.length) await redis.multi().sadd(seenKey, ...users.map((u) => u.id)).expire(seenKey, SEEN_TTL_SECONDS).exec();
+      if (users.length)
+        await redis
+          .multi()
+          .sadd(seenKey, ...users.map((u) => u.id))
+          .expire(seenKey, SEEN_TTL_SECONDS)
+          .exec();
       addCounts(counts, await syncChangedUsers(ctx.em, users, logId));
       if (!more) break;
     }
     const missing = await countMissing(ctx.em, redis, seenKey, startedAt);
     const limit = Math.max(10, Math.floor(listed * (deps.maxDeleteShare ?? 0.05)));
     if (missing > limit) {
-      throw new ReconcileRefused(`refusing to soft-delete ${missing} of ${missing + listed} users (limit ${limit}): check SUPABASE_URL`);
+      throw new ReconcileRefused(
+        `refusing to soft-delete ${missing} of ${missing + listed} users (limit ${limit}): check SUPABASE_URL`,
+      );
     }
     if (missing) addCounts(counts, await deleteMissing(ctx.em, redis, seenKey, startedAt, deps.admin, logId));
   } finally {
@@ -93,9 +104,16 @@ function listPage(deps: ReconcileDeps, page: number): Promise<AuthUser[]> {
 }
 
 /** Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. */
-async function syncChangedUsers(em: EntityManager, users: readonly AuthUser[], logId: (id: string) => string): Promise<SyncCounts> {
+async function syncChangedUsers(
+  em: EntityManager,
+  users: readonly AuthUser[],
+  logId: (id: string) => string,
+): Promise<SyncCounts> {
   const unique = [...new Map(users.map((u) => [u.id.toLowerCase(), u])).values()];
-  const locals = await loadSyncMarks(em, unique.map((u) => u.id));
+  const locals = await loadSyncMarks(
+    em,
+    unique.map((u) => u.id),
+  );
   const changed = unique.filter((u) => needsSync(locals.get(u.id), u));
   if (!changed.length) return noCounts();
   const entries: SyncEntry[] = changed.map((u) => ({ id: u.id, auth: u, logId: logId(u.id) }));
@@ -127,7 +145,12 @@ async function countMissing(em: EntityManager, redis: Redis, seenKey: string, st
 }
 
 async function deleteMissing(
-  em: EntityManager, redis: Redis, seenKey: string, startedAt: Date, admin: AuthAdmin, logId: (id: string) => string,
+  em: EntityManager,
+  redis: Redis,
+  seenKey: string,
+  startedAt: Date,
+  admin: AuthAdmin,
+  logId: (id: string) => string,
 ): Promise<SyncCounts> {
   const counts = noCounts();
   for await (const batch of missingBatches(em, redis, seenKey, startedAt)) {

@@ -9,7 +9,11 @@ export interface SyncMeta {
   sessionId: string | null;
 }
 
-export const metaColumns = (meta: SyncMeta) => ({ source: meta.source, request_id: meta.requestId, session_id: meta.sessionId });
+export const metaColumns = (meta: SyncMeta) => ({
+  source: meta.source,
+  request_id: meta.requestId,
+  session_id: meta.sessionId,
+});
 
 export interface SyncLogRow {
   id: string;
@@ -37,16 +41,23 @@ export async function insertSyncLogs(em: EntityManager, rows: readonly SyncLogRo
 }
 
 /** A failed attempt: logged (outside the rolled-back transaction), then the queue retries. */
-export async function logSyncFailure(em: EntityManager, entry: { id: string; logId: string }, meta: SyncMeta, error: string) {
+export async function logSyncFailure(
+  em: EntityManager,
+  entry: { id: string; logId: string },
+  meta: SyncMeta,
+  error: string,
+) {
   const exists = (await em.execute('select 1 from users where id = ?', [entry.id])).length > 0;
-  await insertSyncLogs(em, [{
-    id: entry.logId,
-    user_id: exists ? entry.id : null,
-    sync_type: exists ? 'update' : 'create',
-    before_data: null,
-    after_data: null,
-    success: false,
-    error_message: error.slice(0, 500),
-    ...metaColumns(meta),
-  }]);
+  await insertSyncLogs(em, [
+    {
+      id: entry.logId,
+      user_id: exists ? entry.id : null,
+      sync_type: exists ? 'update' : 'create',
+      before_data: null,
+      after_data: null,
+      success: false,
+      error_message: error.slice(0, 500),
+      ...metaColumns(meta),
+    },
+  ]);
 }

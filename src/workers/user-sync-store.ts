@@ -3,7 +3,15 @@
 // Every write happens in one transaction with the rows locked, and the user_sync_logs row of each user
 // commits with its change: a crash mid-batch leaves nothing half done, and a retry re-plans from scratch.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { INITIAL_SERVICES, isoTime, planDeletion, planSync, type AuthUser, type LocalUser, type SyncPlan } from '../domain/user-sync.ts';
+import {
+  INITIAL_SERVICES,
+  isoTime,
+  planDeletion,
+  planSync,
+  type AuthUser,
+  type LocalUser,
+  type SyncPlan,
+} from '../domain/user-sync.ts';
 import { insertSyncLogs, metaColumns, type SyncLogRow, type SyncMeta } from './user-sync-log.ts';
 
 export type { SyncMeta };
@@ -25,10 +33,20 @@ export function addCounts(into: SyncCounts, more: SyncCounts): SyncCounts {
   return into;
 }
 
-const TIME_COLUMNS = ['email_confirmed_at', 'phone_confirmed_at', 'last_sign_in_at', 'auth_updated_at', 'deleted_at'] as const;
+const TIME_COLUMNS = [
+  'email_confirmed_at',
+  'phone_confirmed_at',
+  'last_sign_in_at',
+  'auth_updated_at',
+  'deleted_at',
+] as const;
 
 /** Our rows for these ids (to_jsonb gives ISO times), optionally locked until the transaction ends. */
-export async function loadLocalUsers(em: EntityManager, ids: readonly string[], lock: boolean): Promise<Map<string, LocalUser>> {
+export async function loadLocalUsers(
+  em: EntityManager,
+  ids: readonly string[],
+  lock: boolean,
+): Promise<Map<string, LocalUser>> {
   if (ids.length === 0) return new Map();
   const rows = await em.execute<{ row: Record<string, unknown> }[]>(
     `select to_jsonb(u) as row from users u where u.id = any(?::uuid[])${lock ? ' for update' : ''}`,
@@ -48,7 +66,9 @@ export async function loadSyncMarks(em: EntityManager, ids: readonly string[]) {
     'select id, auth_updated_at, deleted_at from users where id = any(?::uuid[])',
     [`{${ids.join(',')}}`],
   );
-  return new Map(rows.map((r) => [r.id, { auth_updated_at: isoTime(r.auth_updated_at), deleted_at: isoTime(r.deleted_at) }]));
+  return new Map(
+    rows.map((r) => [r.id, { auth_updated_at: isoTime(r.auth_updated_at), deleted_at: isoTime(r.deleted_at) }]),
+  );
 }
 
 /**
@@ -65,7 +85,11 @@ export function syncUsers(
     // Reconciliation can afford to lose its last commits in a database crash (the next run redoes them,
     // logs included, as they commit together), so it does not wait for each page's WAL flush.
     if (opts.relaxedCommit) await tx.execute('set local synchronous_commit = off');
-    const locals = await loadLocalUsers(tx, entries.map((e) => e.id), true);
+    const locals = await loadLocalUsers(
+      tx,
+      entries.map((e) => e.id),
+      true,
+    );
     const now = opts.now ?? new Date();
     const planned = entries.map((e) => {
       const local = locals.get(e.id) ?? null;
@@ -102,7 +126,10 @@ async function writePlans(tx: EntityManager, planned: readonly Planned[], meta: 
     // Conservative defaults (column defaults: long-term storage off, PII anonymized, 365 days) and the
     // initial service profiles. "on conflict do nothing": a row someone already made is theirs to keep.
     const ids = [`{${creates.map((c) => c.id).join(',')}}`];
-    await tx.execute(`insert into user_privacy_settings (user_id) select unnest(?::uuid[]) on conflict (user_id) do nothing`, ids);
+    await tx.execute(
+      `insert into user_privacy_settings (user_id) select unnest(?::uuid[]) on conflict (user_id) do nothing`,
+      ids,
+    );
     await tx.execute(
       `insert into user_service_profiles (user_id, service_type)
        select u, s from unnest(?::uuid[]) as u cross join unnest(?::text[]) as s
@@ -124,7 +151,9 @@ async function writePlans(tx: EntityManager, planned: readonly Planned[], meta: 
     );
   }
   if (deletes.length) {
-    const rows = json(deletes.map((p) => ({ id: p.id, deleted_at: (p.plan as Extract<SyncPlan, { type: 'delete' }>).deletedAt })));
+    const rows = json(
+      deletes.map((p) => ({ id: p.id, deleted_at: (p.plan as Extract<SyncPlan, { type: 'delete' }>).deletedAt })),
+    );
     await tx.execute(
       `update users u set deleted_at = x.deleted_at, is_active = false, updated_at = now()
        from jsonb_to_recordset(?::jsonb) as x(id uuid, deleted_at timestamptz) where u.id = x.id`,
@@ -138,7 +167,11 @@ async function writePlans(tx: EntityManager, planned: readonly Planned[], meta: 
     );
   }
   const logged = planned.filter((p) => logNoops || p.plan.type !== 'noop');
-  if (logged.length) await insertSyncLogs(tx, logged.map((p) => logRow(p, meta)));
+  if (logged.length)
+    await insertSyncLogs(
+      tx,
+      logged.map((p) => logRow(p, meta)),
+    );
 }
 
 function logRow(p: Planned, meta: SyncMeta): SyncLogRow {

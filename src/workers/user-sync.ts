@@ -15,7 +15,12 @@ export async function processUserSync(p: Payload<typeof userSync>, ctx: JobConte
   const meta: SyncMeta = { source: p.source, requestId: p.request_id, sessionId: p.session_id };
   try {
     const auth = await admin.getUser(p.user_id);
-    const { plans } = await syncUsers(ctx.em, [{ id: p.user_id, auth, logId: deterministicUuid(`user-sync:${ctx.jobId}`) }], meta, { logNoops: true });
+    const { plans } = await syncUsers(
+      ctx.em,
+      [{ id: p.user_id, auth, logId: deterministicUuid(`user-sync:${ctx.jobId}`) }],
+      meta,
+      { logNoops: true },
+    );
     const plan = plans[0]!;
     return plan.type === 'noop' ? { type: plan.type, reason: plan.reason } : { type: plan.type };
   } catch (err) {

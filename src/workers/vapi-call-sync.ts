@@ -19,7 +19,11 @@ const BATCH = 50;
 export async function processVapiCallSync(_p: Payload<typeof vapiCallSync>, ctx: JobContext, deps: VoiceDeps) {
   const stale = await ctx.em.find(
     VoiceCall,
-    { status: { $in: [...IN_FLIGHT] }, vapiCallId: { $ne: null }, createdAt: { $lt: new Date(deps.now().getTime() - STALE_AFTER_MS) } },
+    {
+      status: { $in: [...IN_FLIGHT] },
+      vapiCallId: { $ne: null },
+      createdAt: { $lt: new Date(deps.now().getTime() - STALE_AFTER_MS) },
+    },
     { orderBy: { createdAt: 'asc' }, limit: BATCH },
   );
   let ended = 0;
@@ -30,7 +34,9 @@ export async function processVapiCallSync(_p: Payload<typeof vapiCallSync>, ctx:
       if (remote.status !== 'ended') continue;
       const applied = await ctx.em.fork().transactional(async (tx) => {
         const call = await tx.findOne(VoiceCall, { id, status: { $in: [...IN_FLIGHT] } }, lockCallRow);
-        return call ? applyEndOfCallReport(tx, call, { ...remote, type: 'end-of-call-report', call: remote }, deps) : null;
+        return call
+          ? applyEndOfCallReport(tx, call, { ...remote, type: 'end-of-call-report', call: remote }, deps)
+          : null;
       });
       relayCommitted(ctx.em, ctx.producer, applied?.followUps ?? []);
       if (applied) ended += 1;

@@ -84,7 +84,11 @@ export async function processVapiCall(p: Payload<typeof vapiCall>, ctx: JobConte
     if (err instanceof VapiPermanentError) return failForGood(ctx, call, err.message);
     const reason = describeError(err).message;
     const last = ctx.attempt >= (vapiCall.options.attempts ?? 1);
-    await em.nativeUpdate(VoiceCall, { id: call.id, vapiCallId: null }, { lastError: reason, ...(last ? { status: 'failed' } : {}) });
+    await em.nativeUpdate(
+      VoiceCall,
+      { id: call.id, vapiCallId: null },
+      { lastError: reason, ...(last ? { status: 'failed' } : {}) },
+    );
     throw err;
   }
 }
@@ -93,7 +97,9 @@ export async function processVapiCall(p: Payload<typeof vapiCall>, ctx: JobConte
 async function findEarlierAttempt(deps: VoiceDeps, call: VoiceCall): Promise<VapiCall | undefined> {
   const since = new Date((call.attemptedAt ?? call.createdAt).getTime() - RECONCILE_SLACK_MS);
   const calls = await deps.vapi.listCalls({ assistantId: call.voice.assistantId, createdAtGe: since });
-  return calls.find((c) => c.assistantOverrides?.metadata?.voice_call_id === call.id || c.customer?.externalId === call.id);
+  return calls.find(
+    (c) => c.assistantOverrides?.metadata?.voice_call_id === call.id || c.customer?.externalId === call.id,
+  );
 }
 
 function adopt(call: VoiceCall, vapi: VapiCall) {
@@ -111,6 +117,10 @@ async function failForGood(ctx: JobContext, call: VoiceCall, reason: string): Pr
 
 /** The worker registration: per-account rate limit through BullMQ's limiter (calls started per minute). */
 export const vapiCallRegistration = (deps: () => VoiceDeps = defaultVoiceDeps) =>
-  register(vapiCall, (p, ctx) => processVapiCall(p, ctx, deps()), () => ({
-    limiter: { max: deps().maxCallsPerMinute, duration: 60_000 },
-  }));
+  register(
+    vapiCall,
+    (p, ctx) => processVapiCall(p, ctx, deps()),
+    () => ({
+      limiter: { max: deps().maxCallsPerMinute, duration: 60_000 },
+    }),
+  );

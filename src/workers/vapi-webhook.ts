@@ -30,14 +30,21 @@ export interface Applied {
 export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: JobContext, deps: VoiceDeps) {
   const event = await ctx.em.findOne(WebhookEvent, p.webhook_event_id);
   if (!event) throw new UnrecoverableError(`webhook event ${p.webhook_event_id} does not exist`);
-  if (event.processingStatus === 'processed' || event.processingStatus === 'skipped') return { outcome: 'already_done' };
+  if (event.processingStatus === 'processed' || event.processingStatus === 'skipped')
+    return { outcome: 'already_done' };
   const message = (event.payload.message ?? {}) as VapiMessage;
   try {
     const applied = await ctx.em.fork().transactional(async (tx) => {
       const result = await apply(tx, message, deps);
-      await tx.nativeUpdate(WebhookEvent, { id: event.id }, {
-        processingStatus: result.status, processedAt: new Date(), errorMessage: result.note ?? null,
-      });
+      await tx.nativeUpdate(
+        WebhookEvent,
+        { id: event.id },
+        {
+          processingStatus: result.status,
+          processedAt: new Date(),
+          errorMessage: result.note ?? null,
+        },
+      );
       return result;
     });
     relayCommitted(ctx.em, ctx.producer, applied.followUps ?? []);
@@ -46,7 +53,13 @@ export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: Jo
   } catch (err) {
     // Kept replayable: the event stays with its reason; BullMQ retries, and an admin can replay later.
     const reason = describeError(err);
-    await ctx.em.fork().nativeUpdate(WebhookEvent, { id: event.id }, { processingStatus: 'failed', errorMessage: `${reason.name}: ${reason.message}` });
+    await ctx.em
+      .fork()
+      .nativeUpdate(
+        WebhookEvent,
+        { id: event.id },
+        { processingStatus: 'failed', errorMessage: `${reason.name}: ${reason.message}` },
+      );
     // Vapi refusing a lookup (4xx) will not change by retrying: leave it to a replay.
     throw err instanceof VapiPermanentError ? new UnrecoverableError(reason.message) : err;
   }
@@ -60,7 +73,8 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
   if (!call) return { status: 'skipped', note: 'no voice_calls row for this Vapi call' };
   if (message.type === 'end-of-call-report') return applyEndOfCallReport(tx, call, message, deps);
   call.status = nextCallStatus(call.status, toCallStatus(message.status));
-  const startedAt = toDate(message.call?.startedAt) ?? (message.status === 'in-progress' ? toDate(message.timestamp) : null);
+  const startedAt =
+    toDate(message.call?.startedAt) ?? (message.status === 'in-progress' ? toDate(message.timestamp) : null);
   if (!call.startedAt && startedAt && call.status !== 'queued') call.startedAt = startedAt;
   if (message.status === 'ended' && typeof message.endedReason === 'string') call.endedReason ??= message.endedReason;
   return { status: 'processed' };

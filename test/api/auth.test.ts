@@ -28,7 +28,11 @@ describe('user tokens (HS256 project secret)', () => {
     ['not a bearer', async () => 'Basic abc'],
     ['garbage', async () => 'Bearer not.a.jwt'],
     ['expired', async () => `Bearer ${await userToken({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })}`],
-    ['wrong signature', async () => `Bearer ${await userToken({}, { key: new TextEncoder().encode('another-secret-another-secret-0123456789') })}`],
+    [
+      'wrong signature',
+      async () =>
+        `Bearer ${await userToken({}, { key: new TextEncoder().encode('another-secret-another-secret-0123456789') })}`,
+    ],
     ['alg none', async () => `Bearer ${unsignedToken()}`],
     ['wrong audience', async () => `Bearer ${await userToken({ aud: 'someone-else' })}`],
     ['anon role', async () => `Bearer ${await userToken({ role: 'anon' })}`],
@@ -87,13 +91,17 @@ describe('user tokens (asymmetric keys from the project JWKS)', () => {
       .sign(privateKey);
 
   it('accepts a token signed by a published key, with the project issuer', async () => {
-    const res = await jwksPlatform.app.request('/v1/me', { headers: { authorization: `Bearer ${await es256({}, `${supabaseUrl}/auth/v1`)}` } });
+    const res = await jwksPlatform.app.request('/v1/me', {
+      headers: { authorization: `Bearer ${await es256({}, `${supabaseUrl}/auth/v1`)}` },
+    });
     expect(res.status).toBe(200);
     expect(jwksHits).toBeGreaterThan(0);
   });
 
   it('401 for a token from another issuer', async () => {
-    const res = await jwksPlatform.app.request('/v1/me', { headers: { authorization: `Bearer ${await es256({}, 'https://evil.example/auth/v1')}` } });
+    const res = await jwksPlatform.app.request('/v1/me', {
+      headers: { authorization: `Bearer ${await es256({}, 'https://evil.example/auth/v1')}` },
+    });
     expect(res.status).toBe(401);
   });
 

@@ -24,12 +24,16 @@ describe('Bull Board', () => {
   });
 
   it('is 401 with a wrong token', async () => {
-    const res = await platform.app.request('/admin/queues', { headers: { authorization: 'Bearer wrong-token-wrong-token' } });
+    const res = await platform.app.request('/admin/queues', {
+      headers: { authorization: 'Bearer wrong-token-wrong-token' },
+    });
     expect(res.status).toBe(401);
   });
 
   it('serves the board with the admin token as bearer or basic-auth password', async () => {
-    const bearer = await platform.app.request('/admin/queues', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const bearer = await platform.app.request('/admin/queues', {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     expect(bearer.status).toBe(200);
     expect(await bearer.text()).toMatch(/<html/i);
     const basic = `Basic ${Buffer.from(`admin:${TEST_ADMIN_TOKEN}`).toString('base64')}`;
@@ -43,7 +47,10 @@ describe('Bull Board', () => {
 describe('Bull Board in a browser', () => {
   let web: WebServer;
   beforeAll(async () => {
-    web = await startWeb({ config: platform.config, orm: platform.orm, producer: platform.producer, log: platform.log }, 0);
+    web = await startWeb(
+      { config: platform.config, orm: platform.orm, producer: platform.producer, log: platform.log },
+      0,
+    );
   });
   afterAll(() => web.stop());
 
@@ -51,7 +58,15 @@ describe('Bull Board in a browser', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN } });

@@ -50,10 +50,33 @@ const make = {
     return (await makeMemory(em, em.getReference(User, u.id))).id;
   },
   export: async (u) => created(await call(platform, u, 'POST', '/v1/me/export'), 'export_id'),
-  safetyContact: async (u) => created(await call(platform, u, 'POST', '/v1/safety-contacts', { external_first_name: 'Sam', external_phone_number: '+14155550199', allowed_communication_methods: ['sms'] })),
+  safetyContact: async (u) =>
+    created(
+      await call(platform, u, 'POST', '/v1/safety-contacts', {
+        external_first_name: 'Sam',
+        external_phone_number: '+14155550199',
+        allowed_communication_methods: ['sms'],
+      }),
+    ),
   incident: async (u) => created(await call(platform, u, 'POST', '/v1/safety/alerts', {}), 'incident_id'),
-  schedule: async (u) => created(await call(platform, u, 'POST', '/v1/schedules', { name: 'Morning', schedule_type: 'chat', cron_expression: '0 9 * * *', timezone: 'Europe/London' })),
-  voiceSchedule: async (u) => created(await call(platform, u, 'POST', '/v1/voice-schedules', { name: 'Evening call', cron_expression: '0 19 * * 1-5', timezone: 'Europe/London', assistant_id: voice.assistantId })),
+  schedule: async (u) =>
+    created(
+      await call(platform, u, 'POST', '/v1/schedules', {
+        name: 'Morning',
+        schedule_type: 'chat',
+        cron_expression: '0 9 * * *',
+        timezone: 'Europe/London',
+      }),
+    ),
+  voiceSchedule: async (u) =>
+    created(
+      await call(platform, u, 'POST', '/v1/voice-schedules', {
+        name: 'Evening call',
+        cron_expression: '0 19 * * 1-5',
+        timezone: 'Europe/London',
+        assistant_id: voice.assistantId,
+      }),
+    ),
   call: async (u) => {
     const em = platform.orm.em.fork();
     return (await makeVoiceCall(em, em.getReference(User, u.id), voice, { status: 'ended' })).id;
@@ -62,13 +85,19 @@ const make = {
 
 /** Every user-scoped route with a path parameter: how to make A's resource, and a body valid for it. */
 const ROUTES: Record<string, { make: Make; body?: unknown }> = {
-  'POST /v1/conversations/{id}/messages': { make: make.conversation, body: { content: 'Can you hear me?', role: 'user' } },
+  'POST /v1/conversations/{id}/messages': {
+    make: make.conversation,
+    body: { content: 'Can you hear me?', role: 'user' },
+  },
   'POST /v1/conversations/{id}/end': { make: make.conversation },
   'PATCH /v1/memories/{id}': { make: make.memory, body: { is_archived: true, user_consent: false } },
   'DELETE /v1/memories/{id}': { make: make.memory },
   'GET /v1/me/export/{id}': { make: make.export },
   'GET /v1/safety-contacts/{id}': { make: make.safetyContact },
-  'PATCH /v1/safety-contacts/{id}': { make: make.safetyContact, body: { priority_order: 1, is_active: false, notes: 'changed' } },
+  'PATCH /v1/safety-contacts/{id}': {
+    make: make.safetyContact,
+    body: { priority_order: 1, is_active: false, notes: 'changed' },
+  },
   'DELETE /v1/safety-contacts/{id}': { make: make.safetyContact },
   'POST /v1/safety/incidents/{id}/acknowledge': { make: make.incident },
   'GET /v1/schedules/{id}': { make: make.schedule },
@@ -89,10 +118,21 @@ const hasPathParam = (op: Operation) => /\{[^}]+\}/.test(op.path);
 async function snapshot(): Promise<Record<string, string>> {
   const conn = platform.orm.em.getConnection();
   // The API relays its outbox rows after answering; wait for that, so only the request under test moves rows.
-  await eventually(async () => (await conn.execute<{ n: number }[]>('select count(*)::int as n from outbox_jobs where enqueued_at is null'))[0]!.n === 0);
-  const tables = await conn.execute<{ t: string }[]>(`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'mikro_orm%' order by 1`);
+  await eventually(
+    async () =>
+      (await conn.execute<{ n: number }[]>('select count(*)::int as n from outbox_jobs where enqueued_at is null'))[0]!
+        .n === 0,
+  );
+  const tables = await conn.execute<{ t: string }[]>(
+    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'mikro_orm%' order by 1`,
+  );
   const rows = await conn.execute<{ t: string; v: string }[]>(
-    tables.map(({ t }) => `select '${t}' as t, count(*) || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as v from "${t}" x`).join(' union all '),
+    tables
+      .map(
+        ({ t }) =>
+          `select '${t}' as t, count(*) || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as v from "${t}" x`,
+      )
+      .join(' union all '),
   );
   return Object.fromEntries(rows.map((r) => [r.t, r.v]));
 }
@@ -103,15 +143,18 @@ async function rowsOf(userId: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const link of userLinks(em.getMetadata())) {
     const [row] = await em.execute<{ v: string }[]>(
-      `select count(*) || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as v from "${link.meta.tableName}" x where "${link.column}" = ?`, [userId]);
+      `select count(*) || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as v from "${link.meta.tableName}" x where "${link.column}" = ?`,
+      [userId],
+    );
     out[`${link.meta.tableName}.${link.column}`] = row!.v;
   }
   return out;
 }
 
-const changedTables = (before: Record<string, string>, after: Record<string, string>) => Object.keys(after).filter((t) => before[t] !== after[t]);
+const changedTables = (before: Record<string, string>, after: Record<string, string>) =>
+  Object.keys(after).filter((t) => before[t] !== after[t]);
 
-describe('user B and user A\'s resources', () => {
+describe("user B and user A's resources", () => {
   it('the fixture map names exactly the user-scoped routes with a path parameter', async () => {
     const declared = (await userScoped()).filter(hasPathParam).map(key).sort();
     expect(declared.length).toBeGreaterThan(10);
@@ -119,7 +162,9 @@ describe('user B and user A\'s resources', () => {
     expect(Object.keys(ROUTES).sort()).toEqual(declared);
   });
 
-  it('every such route answers B with the documented 404, writes nothing, and works for A', { timeout: 120_000 }, async () => {
+  it('every such route answers B with the documented 404, writes nothing, and works for A', {
+    timeout: 120_000,
+  }, async () => {
     let tested = 0;
     for (const op of (await userScoped()).filter(hasPathParam)) {
       const route = ROUTES[key(op)];
@@ -141,7 +186,10 @@ describe('user B and user A\'s resources', () => {
       const body = await res.json();
       expect(ErrorBody.safeParse(body).success, `${label}: ${JSON.stringify(body)}`).toBe(true);
       expect(body.error.code, label).toBe('NOT_FOUND');
-      expect({ status: res.status, message: body.error.message }, `${label}: differs from a missing id`).toEqual({ status: missing.status, message: missingBody.error?.message });
+      expect({ status: res.status, message: body.error.message }, `${label}: differs from a missing id`).toEqual({
+        status: missing.status,
+        message: missingBody.error?.message,
+      });
       expect(changedTables(before, await snapshot()), `${label}: tables written`).toEqual([]);
 
       const own = await call(platform, a, op.method, path, route.body);
@@ -150,7 +198,7 @@ describe('user B and user A\'s resources', () => {
     expect(tested).toBe(Object.keys(ROUTES).length);
   });
 
-  it('collections list B\'s own rows and never A\'s, and leave A\'s rows alone', { timeout: 60_000 }, async () => {
+  it("collections list B's own rows and never A's, and leave A's rows alone", { timeout: 60_000 }, async () => {
     const ofA = await Promise.all(Object.values(make).map((m) => m(a)));
     const lists = (await userScoped()).filter((op) => op.method === 'GET' && !hasPathParam(op));
     expect(lists.length).toBeGreaterThan(5);

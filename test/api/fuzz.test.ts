@@ -17,20 +17,48 @@ let bearer: Record<string, string>;
 beforeAll(async () => {
   platform = await createTestPlatform();
   userId = (await makeUser(platform.orm.em.fork())).id;
-  bearer = { userToken: `Bearer ${await userToken({ sub: userId })}`, serviceKey: `Bearer ${TEST_SERVICE_KEY}`, adminToken: `Bearer ${TEST_ADMIN_TOKEN}` };
+  bearer = {
+    userToken: `Bearer ${await userToken({ sub: userId })}`,
+    serviceKey: `Bearer ${TEST_SERVICE_KEY}`,
+    adminToken: `Bearer ${TEST_ADMIN_TOKEN}`,
+  };
 });
 afterAll(() => platform.close());
 
 const weirdString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
-  fc.constantFrom("' or 1=1; --", '<script>alert(1)</script>', '\u0000', '\uD800', '../../etc/passwd', '${jndi:x}', '%00', 'null', 'NaN', '1e309'),
+  fc.constantFrom(
+    "' or 1=1; --",
+    '<script>alert(1)</script>',
+    '\u0000',
+    '\uD800',
+    '../../etc/passwd',
+    '${jndi:x}',
+    '%00',
+    'null',
+    'NaN',
+    '1e309',
+  ),
   fc.string({ minLength: 5_000, maxLength: 20_000 }),
 );
 const weirdJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    weirdString,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 5 }),
-  object: fc.dictionary(fc.oneof(weirdString, fc.constantFrom('user_id', 'id', 'content', 'severity', '__proto__', 'constructor')), tie('value'), { maxKeys: 6 }),
+  object: fc.dictionary(
+    fc.oneof(weirdString, fc.constantFrom('user_id', 'id', 'content', 'severity', '__proto__', 'constructor')),
+    tie('value'),
+    { maxKeys: 6 },
+  ),
 })).value;
 const encodable = (s: string) => {
   try {
@@ -40,13 +68,20 @@ const encodable = (s: string) => {
     return false; // a lone surrogate cannot be a URL at all: no client can send it
   }
 };
-const pathParam = fc.oneof(fc.uuid(), weirdString.filter((s) => s.length > 0 && s.length < 200 && encodable(s)), fc.constant(randomUUID()));
+const pathParam = fc.oneof(
+  fc.uuid(),
+  weirdString.filter((s) => s.length > 0 && s.length < 200 && encodable(s)),
+  fc.constant(randomUUID()),
+);
 
 const userRows = async () => {
   const em = platform.orm.em.fork();
   let total = 0;
   for (const link of userLinks(em.getMetadata())) {
-    const [row] = await em.execute<{ n: number }[]>(`select count(*)::int as n from "${link.meta.tableName}" where "${link.column}" = ?`, [userId]);
+    const [row] = await em.execute<{ n: number }[]>(
+      `select count(*)::int as n from "${link.meta.tableName}" where "${link.column}" = ?`,
+      [userId],
+    );
     total += row?.n ?? 0;
   }
   return total;
@@ -58,24 +93,36 @@ describe('every declared route under random bad input', () => {
     expect(ops.length).toBeGreaterThan(5);
     for (const op of ops) {
       await fc.assert(
-        fc.asyncProperty(weirdJson, fc.array(pathParam, { minLength: 3, maxLength: 3 }), fc.dictionary(weirdString.filter(encodable), weirdString.filter(encodable), { maxKeys: 4 }), async (body, params, query) => {
-          let i = 0;
-          const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++] ?? 'x'));
-          const qs = new URLSearchParams(query).toString();
-          const before = await userRows();
-          const res = await platform.app.request(`${path}${qs ? `?${qs}` : ''}`, {
-            method: op.method,
-            headers: { ...(op.security ? { authorization: bearer[op.security]! } : {}), ...(op.hasBody ? { 'content-type': 'application/json' } : {}) },
-            ...(op.hasBody ? { body: JSON.stringify(body) } : {}),
-          });
-          const label = `${op.method} ${op.path} → ${res.status}`;
-          expect(res.status, label).toBeLessThan(500);
-          if (res.status >= 400) {
-            const json = await res.json();
-            expect(json.error, label).toMatchObject({ code: expect.any(String), message: expect.any(String), request_id: expect.any(String) });
-            expect(await userRows(), `${label}: rows written by a rejected request`).toBe(before);
-          }
-        }),
+        fc.asyncProperty(
+          weirdJson,
+          fc.array(pathParam, { minLength: 3, maxLength: 3 }),
+          fc.dictionary(weirdString.filter(encodable), weirdString.filter(encodable), { maxKeys: 4 }),
+          async (body, params, query) => {
+            let i = 0;
+            const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++] ?? 'x'));
+            const qs = new URLSearchParams(query).toString();
+            const before = await userRows();
+            const res = await platform.app.request(`${path}${qs ? `?${qs}` : ''}`, {
+              method: op.method,
+              headers: {
+                ...(op.security ? { authorization: bearer[op.security]! } : {}),
+                ...(op.hasBody ? { 'content-type': 'application/json' } : {}),
+              },
+              ...(op.hasBody ? { body: JSON.stringify(body) } : {}),
+            });
+            const label = `${op.method} ${op.path} → ${res.status}`;
+            expect(res.status, label).toBeLessThan(500);
+            if (res.status >= 400) {
+              const json = await res.json();
+              expect(json.error, label).toMatchObject({
+                code: expect.any(String),
+                message: expect.any(String),
+                request_id: expect.any(String),
+              });
+              expect(await userRows(), `${label}: rows written by a rejected request`).toBe(before);
+            }
+          },
+        ),
         { numRuns: 15 },
       );
     }

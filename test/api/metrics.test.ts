@@ -19,13 +19,26 @@ it('serves Prometheus metrics to admins: queues, outbox, clock lag, HTTP and job
   const metrics = createMetrics();
   const app = createApp({ ...platform, metrics });
   const runtime = startWorkerRuntime({
-    ...platform, registrations, redisUrl: platform.config.REDIS_URL, prefix: platform.config.REDIS_PREFIX, concurrency: 1, metrics,
+    ...platform,
+    registrations,
+    redisUrl: platform.config.REDIS_URL,
+    prefix: platform.config.REDIS_PREFIX,
+    concurrency: 1,
+    metrics,
   });
   try {
     expect((await app.request('/metrics')).status).toBe(401);
     await app.request('/healthz');
-    await platform.producer.enqueue(auditEvent, { user_id: null, event_type: 'm', event_category: 'system', severity: 'info', event_data: {}, request_id: null });
-    const scrape = async () => (await app.request('/metrics', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
+    await platform.producer.enqueue(auditEvent, {
+      user_id: null,
+      event_type: 'm',
+      event_category: 'system',
+      severity: 'info',
+      event_data: {},
+      request_id: null,
+    });
+    const scrape = async () =>
+      (await app.request('/metrics', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
     const text = await eventually(async () => {
       const t = await scrape();
       return t.includes('hearth_job_duration_seconds_count{queue="audit-event",outcome="completed"} 1') ? t : null;
@@ -45,18 +58,28 @@ it('counts open safety incidents by level, and the age of the oldest, from the r
   const db = await createOwnDatabase('metrics');
   const own = await createTestPlatform({ DATABASE_URL: db.url });
   try {
-    const scrape = async () => (await own.app.request('/metrics', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
-    const open = async (level: string) => Number(new RegExp(`^hearth_outreach_incidents_open\\{crisis_level="${level}"\\} (\\S+)$`, 'm').exec(await scrape())?.[1]);
-    const oldest = async () => Number(/^hearth_outreach_oldest_open_incident_seconds (\S+)$/m.exec(await scrape())?.[1]);
+    const scrape = async () =>
+      (await own.app.request('/metrics', { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
+    const open = async (level: string) =>
+      Number(
+        new RegExp(`^hearth_outreach_incidents_open\\{crisis_level="${level}"\\} (\\S+)$`, 'm').exec(
+          await scrape(),
+        )?.[1],
+      );
+    const oldest = async () =>
+      Number(/^hearth_outreach_oldest_open_incident_seconds (\S+)$/m.exec(await scrape())?.[1]);
     expect([await open('high'), await open('critical'), await oldest()]).toEqual([0, 0, 0]);
 
     // Opened the way the app opens them: "I need help" (POST /v1/safety/alerts).
     const [robin, sam] = [await chatUser(own), await chatUser(own)];
-    const alert = async (u: typeof robin, body: object) => (await (await call(own, u, 'POST', '/v1/safety/alerts', body)).json()).incident_id as string;
+    const alert = async (u: typeof robin, body: object) =>
+      (await (await call(own, u, 'POST', '/v1/safety/alerts', body)).json()).incident_id as string;
     const critical = await alert(robin, {});
     const high = await alert(sam, { crisis_level: 'high' });
     expect([await open('high'), await open('critical')]).toEqual([1, 1]);
-    await own.orm.em.getConnection().execute(`update safety_incidents set opened_at = now() - interval '10 minutes' where id = ?`, [high]);
+    await own.orm.em
+      .getConnection()
+      .execute(`update safety_incidents set opened_at = now() - interval '10 minutes' where id = ?`, [high]);
     expect(await oldest()).toBeGreaterThanOrEqual(600);
 
     // Acknowledged (resolved): no longer open.

@@ -33,14 +33,21 @@ it('accepts while Redis is down, then relays and runs the job once when it is ba
   // A request whose job is not outbox-backed answers 503 at once instead.
   const { TEST_ADMIN_TOKEN } = await import('../support/constants.ts');
   const t = Date.now();
-  const direct = await platform.app.request('/admin/api/engagement/recompute', { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const direct = await platform.app.request('/admin/api/engagement/recompute', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   expect(direct.status).toBe(503);
   expect(direct.headers.get('retry-after')).toBe('5');
   expect((await direct.json()).error.code).toBe('UNAVAILABLE');
   expect(Date.now() - t).toBeLessThan(500);
 
   const relay = startOutboxRelay({
-    em: platform.orm.em, producer: platform.producer, log: platform.log, intervalMs: 100, batchSize: 10,
+    em: platform.orm.em,
+    producer: platform.producer,
+    log: platform.log,
+    intervalMs: 100,
+    batchSize: 10,
   });
   try {
     await new Promise((r) => setTimeout(r, 500)); // the relay polls while Redis is down...
@@ -49,7 +56,10 @@ it('accepts while Redis is down, then relays and runs the job once when it is ba
 
     await redis.start();
     platform.startWorkers();
-    const row = await eventually(() => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${job_id}`) }), 15_000);
+    const row = await eventually(
+      () => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${job_id}`) }),
+      15_000,
+    );
     expect(row.eventType).toBe('while_redis_down');
     await eventually(async () => (await platform.orm.em.fork().findOneOrFail(OutboxJob, job_id)).enqueuedAt);
     await new Promise((r) => setTimeout(r, 300));

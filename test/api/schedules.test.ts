@@ -25,7 +25,13 @@ const call = (method: string, path: string, body?: unknown, bearer = token) =>
     headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-const valid = { name: 'Morning', schedule_type: 'chat', cron_expression: '0 9 * * *', timezone: 'America/New_York', reminder_method: 'in_app' };
+const valid = {
+  name: 'Morning',
+  schedule_type: 'chat',
+  cron_expression: '0 9 * * *',
+  timezone: 'America/New_York',
+  reminder_method: 'in_app',
+};
 
 async function expectFieldError(res: Response, field: string, pattern?: RegExp) {
   expect(res.status).toBe(400);
@@ -39,7 +45,12 @@ describe('/v1/schedules', () => {
     const res = await call('POST', '/v1/schedules', { ...valid, context_summary: 'sleep' });
     expect(res.status).toBe(201);
     const s = await res.json();
-    expect(s).toMatchObject({ name: 'Morning', is_active: true, timezone: 'America/New_York', context_summary: 'sleep' });
+    expect(s).toMatchObject({
+      name: 'Morning',
+      is_active: true,
+      timezone: 'America/New_York',
+      context_summary: 'sleep',
+    });
     expect(s.upcoming_runs).toHaveLength(5);
     expect(s.next_run_at).toBe(s.upcoming_runs[0].utc);
     expect(new Date(s.next_run_at).getTime()).toBeGreaterThan(Date.now());
@@ -47,13 +58,32 @@ describe('/v1/schedules', () => {
   });
 
   it('refuses bad input with 400 naming the field', async () => {
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, cron_expression: '61 9 * * *' }), 'cron_expression');
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, cron_expression: '*/5 * * * *' }), 'cron_expression', /15 minutes/);
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, cron_expression: '61 9 * * *' }),
+      'cron_expression',
+    );
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, cron_expression: '*/5 * * * *' }),
+      'cron_expression',
+      /15 minutes/,
+    );
     await expectFieldError(await call('POST', '/v1/schedules', { ...valid, timezone: 'Mars/Olympus' }), 'timezone');
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, schedule_type: 'voice', reminder_method: 'voice' }), 'assistant_id');
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, reminder_method: 'voice', assistant_id: 'asst_nope' }), 'assistant_id');
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms', phone_number: '12' }), 'phone_number');
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, reminder_method: 'bell' }), 'reminder_method');
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, schedule_type: 'voice', reminder_method: 'voice' }),
+      'assistant_id',
+    );
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, reminder_method: 'voice', assistant_id: 'asst_nope' }),
+      'assistant_id',
+    );
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms', phone_number: '12' }),
+      'phone_number',
+    );
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, reminder_method: 'bell' }),
+      'reminder_method',
+    );
     await expectFieldError(await call('POST', '/v1/schedules', { ...valid, name: undefined }), 'name');
   });
 
@@ -61,14 +91,31 @@ describe('/v1/schedules', () => {
     const em = platform.orm.em.fork();
     const other = await makeUser(em);
     const otherToken = await userToken({ sub: other.id });
-    await expectFieldError(await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms' }, otherToken), 'phone_number');
-    const res = await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms', phone_number: '+442071838750' }, otherToken);
+    await expectFieldError(
+      await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms' }, otherToken),
+      'phone_number',
+    );
+    const res = await call(
+      'POST',
+      '/v1/schedules',
+      { ...valid, reminder_method: 'sms', phone_number: '+442071838750' },
+      otherToken,
+    );
     expect(res.status).toBe(201);
     // …and voice with an existing assistant on an account that has a phone is fine.
-    expect((await call('POST', '/v1/schedules', { ...valid, schedule_type: 'voice', reminder_method: 'voice', assistant_id: assistantId })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/v1/schedules', {
+          ...valid,
+          schedule_type: 'voice',
+          reminder_method: 'voice',
+          assistant_id: assistantId,
+        })
+      ).status,
+    ).toBe(201);
   });
 
-  it('shows, changes, pauses, resumes and deletes only the caller\'s own rows', async () => {
+  it("shows, changes, pauses, resumes and deletes only the caller's own rows", async () => {
     const created = await (await call('POST', '/v1/schedules', valid)).json();
     const path = `/v1/schedules/${created.id}`;
     const stranger = await userToken({ sub: (await makeUser(platform.orm.em.fork())).id });
@@ -97,12 +144,19 @@ describe('/v1/schedules', () => {
     const created = await (await call('POST', '/v1/schedules', valid)).json();
     const em = platform.orm.em.fork();
     for (let day = 1; day <= 3; day++) {
-      em.create(ScheduleExecution, { schedule: created.id, executedAt: new Date(`2026-06-0${day}T13:00:00Z`), status: 'sent' });
+      em.create(ScheduleExecution, {
+        schedule: created.id,
+        executedAt: new Date(`2026-06-0${day}T13:00:00Z`),
+        status: 'sent',
+      });
     }
     await em.flush();
     const page = await (await call('GET', `/v1/schedules/${created.id}/executions?per_page=2`)).json();
     expect(page).toMatchObject({ page: 1, per_page: 2, total: 3 });
-    expect(page.items.map((e: { executed_at: string }) => e.executed_at)).toEqual(['2026-06-03T13:00:00.000Z', '2026-06-02T13:00:00.000Z']);
+    expect(page.items.map((e: { executed_at: string }) => e.executed_at)).toEqual([
+      '2026-06-03T13:00:00.000Z',
+      '2026-06-02T13:00:00.000Z',
+    ]);
     const second = await (await call('GET', `/v1/schedules/${created.id}/executions?per_page=2&page=2`)).json();
     expect(second.items).toHaveLength(1);
     expect((await call('GET', `/v1/schedules/${randomUUID()}/executions`)).status).toBe(404);
@@ -117,7 +171,12 @@ describe('/v1/schedules', () => {
 });
 
 describe('/v1/voice-schedules', () => {
-  const body = () => ({ name: 'Evening call', cron_expression: '0 19 * * *', timezone: 'Europe/London', assistant_id: assistantId });
+  const body = () => ({
+    name: 'Evening call',
+    cron_expression: '0 19 * * *',
+    timezone: 'Europe/London',
+    assistant_id: assistantId,
+  });
 
   it('creates, lists, pauses and deletes', async () => {
     const res = await call('POST', '/v1/voice-schedules', body());
@@ -125,16 +184,27 @@ describe('/v1/voice-schedules', () => {
     const s = await res.json();
     expect(s).toMatchObject({ assistant_id: assistantId, is_active: true });
     expect(s.upcoming_runs).toHaveLength(5);
-    expect((await (await call('GET', '/v1/voice-schedules')).json()).items.map((v: { id: string }) => v.id)).toContain(s.id);
-    expect((await (await call('PATCH', `/v1/voice-schedules/${s.id}`, { is_active: false })).json())).toMatchObject({ is_active: false, next_run_at: null });
+    expect((await (await call('GET', '/v1/voice-schedules')).json()).items.map((v: { id: string }) => v.id)).toContain(
+      s.id,
+    );
+    expect(await (await call('PATCH', `/v1/voice-schedules/${s.id}`, { is_active: false })).json()).toMatchObject({
+      is_active: false,
+      next_run_at: null,
+    });
     const stranger = await userToken({ sub: (await makeUser(platform.orm.em.fork())).id });
     expect((await call('GET', `/v1/voice-schedules/${s.id}`, undefined, stranger)).status).toBe(404);
     expect((await call('DELETE', `/v1/voice-schedules/${s.id}`)).status).toBe(204);
   });
 
   it('refuses an unknown assistant, a bad cron or zone, and an account without a phone', async () => {
-    await expectFieldError(await call('POST', '/v1/voice-schedules', { ...body(), assistant_id: 'asst_nope' }), 'assistant_id');
-    await expectFieldError(await call('POST', '/v1/voice-schedules', { ...body(), cron_expression: '* * * * *' }), 'cron_expression');
+    await expectFieldError(
+      await call('POST', '/v1/voice-schedules', { ...body(), assistant_id: 'asst_nope' }),
+      'assistant_id',
+    );
+    await expectFieldError(
+      await call('POST', '/v1/voice-schedules', { ...body(), cron_expression: '* * * * *' }),
+      'cron_expression',
+    );
     await expectFieldError(await call('POST', '/v1/voice-schedules', { ...body(), timezone: 'Nowhere' }), 'timezone');
     const phoneless = await userToken({ sub: (await makeUser(platform.orm.em.fork())).id });
     await expectFieldError(await call('POST', '/v1/voice-schedules', body(), phoneless), 'phone_number');

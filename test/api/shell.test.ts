@@ -42,7 +42,11 @@ describe('errors are JSON in one shape', () => {
     expect(res.status).toBe(400);
     const { error } = await res.json();
     expect(error.code).toBe('VALIDATION_FAILED');
-    expect([...new Set(error.details.map((d: { field: string }) => d.field))].sort()).toEqual(['event_category', 'event_type', 'severity']);
+    expect([...new Set(error.details.map((d: { field: string }) => d.field))].sort()).toEqual([
+      'event_category',
+      'event_type',
+      'severity',
+    ]);
     expect(JSON.stringify(error)).not.toMatch(/at .*\.ts/); // no stack trace
   });
 
@@ -62,26 +66,57 @@ describe('errors are JSON in one shape', () => {
 
   it('audit data that could carry content is refused', async () => {
     const res = await postAudit(
-      JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { text: 'x'.repeat(300) } }),
+      JSON.stringify({
+        event_type: 'x',
+        event_category: 'system',
+        severity: 'info',
+        event_data: { text: 'x'.repeat(300) },
+      }),
     );
     expect(res.status).toBe(400);
     expect((await res.json()).error.details[0].field).toBe('event_data.text');
   });
 
   it('text PostgreSQL cannot store as sent (a NUL, a lone surrogate) is a 400 naming each field that holds it', async () => {
-    const body = JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\u0000b', ['k\u0000']: 1 } });
+    const body = JSON.stringify({
+      event_type: 'x',
+      event_category: 'system',
+      severity: 'info',
+      event_data: { note: 'a\u0000b', ['k\u0000']: 1 },
+    });
     const res = await postAudit(body);
     expect(res.status).toBe(400);
-    expect((await res.json()).error.details.map((d: { field: string }) => d.field)).toEqual(['event_data.note', 'event_data.k\\u0000']);
+    expect((await res.json()).error.details.map((d: { field: string }) => d.field)).toEqual([
+      'event_data.note',
+      'event_data.k\\u0000',
+    ]);
     const query = await platform.app.request('/v1/memories?query=a%00b', { headers: { authorization: 'Bearer x' } });
     expect(query.status).toBe(400);
     expect((await query.json()).error.details[0].field).toBe('query');
     // A lone surrogate is not Unicode: refused too, where a text column would silently store U+FFFD.
-    const lone = await postAudit(JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\uD800b', ok: '\uD83D\uDE00' } }));
+    const lone = await postAudit(
+      JSON.stringify({
+        event_type: 'x',
+        event_category: 'system',
+        severity: 'info',
+        event_data: { note: 'a\uD800b', ok: '\uD83D\uDE00' },
+      }),
+    );
     expect(lone.status).toBe(400);
     expect((await lone.json()).error.details.map((d: { field: string }) => d.field)).toEqual(['event_data.note']);
     // The escape spelled out as text (a backslash, then u0000) is ordinary text.
-    expect((await postAudit(JSON.stringify({ event_type: 'x', event_category: 'system', severity: 'info', event_data: { note: 'a\\u0000b' } }))).status).toBe(202);
+    expect(
+      (
+        await postAudit(
+          JSON.stringify({
+            event_type: 'x',
+            event_category: 'system',
+            severity: 'info',
+            event_data: { note: 'a\\u0000b' },
+          }),
+        )
+      ).status,
+    ).toBe(202);
   });
 
   it('a body over the limit is 413', async () => {
@@ -101,7 +136,9 @@ describe('OpenAPI', () => {
   it('serves the document with the routes and their schemas', async () => {
     const doc = await (await platform.app.request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/v1/audit-events', '/v1/me']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/healthz', '/readyz', '/v1/audit-events', '/v1/me']),
+    );
     expect(doc.components.schemas.AuditEvent.required).toEqual(expect.arrayContaining(['event_type', 'severity']));
   });
 

@@ -27,7 +27,13 @@ describe('conversations and messages', () => {
   it('creates a conversation; an unsynced user gets 409, no token 401', async () => {
     const res = await call(platform, alice, 'POST', '/v1/conversations', { title: 'Sunday', session_type: 'check_in' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ title: 'Sunday', session_type: 'check_in', status: 'active', crisis_level: 'none', message_count: 0 });
+    expect(await res.json()).toMatchObject({
+      title: 'Sunday',
+      session_type: 'check_in',
+      status: 'active',
+      crisis_level: 'none',
+      message_count: 0,
+    });
     const ghost = { id: crypto.randomUUID(), token: '' };
     ghost.token = await userToken({ sub: ghost.id });
     expect((await call(platform, ghost, 'POST', '/v1/conversations', {})).status).toBe(409);
@@ -63,14 +69,26 @@ describe('conversations and messages', () => {
       expect((await res.json()).error.details.map((d: { field: string }) => d.field)).toContain(field);
     }
     expect((await call(platform, alice, 'POST', `/v1/conversations/${id}/messages`, '{nope')).status).toBe(400);
-    expect((await call(platform, alice, 'POST', `/v1/conversations/${id}/messages`, { content: 'x'.repeat(300 * 1024), role: 'user' })).status).toBe(413);
-    expect((await call(platform, alice, 'POST', '/v1/conversations/not-a-uuid/messages', { content: 'hi', role: 'user' })).status).toBe(400);
+    expect(
+      (
+        await call(platform, alice, 'POST', `/v1/conversations/${id}/messages`, {
+          content: 'x'.repeat(300 * 1024),
+          role: 'user',
+        })
+      ).status,
+    ).toBe(413);
+    expect(
+      (await call(platform, alice, 'POST', '/v1/conversations/not-a-uuid/messages', { content: 'hi', role: 'user' }))
+        .status,
+    ).toBe(400);
     expect(await em().count(Message, { conversation: id })).toBe(0);
   });
 
   it("another user's conversation is 404 for every action, and nothing is written", async () => {
     const id = await newConversation(platform, alice);
-    expect((await call(platform, bob, 'POST', `/v1/conversations/${id}/messages`, { content: 'hi', role: 'user' })).status).toBe(404);
+    expect(
+      (await call(platform, bob, 'POST', `/v1/conversations/${id}/messages`, { content: 'hi', role: 'user' })).status,
+    ).toBe(404);
     expect((await call(platform, bob, 'POST', `/v1/conversations/${id}/end`)).status).toBe(404);
     expect((await call(platform, alice, 'POST', `/v1/conversations/${crypto.randomUUID()}/end`)).status).toBe(404);
     expect(await em().findOneOrFail(Conversation, id)).toMatchObject({ messageCount: 0, status: 'active' });
@@ -78,13 +96,20 @@ describe('conversations and messages', () => {
 
   it('ending is idempotent, refuses new messages, and the summary job writes one summary', async () => {
     const id = await newConversation(platform, alice);
-    await postMessage(platform, alice, id, 'Work has me so stressed. My email is a@b.co. Tomorrow I will go for a walk.');
+    await postMessage(
+      platform,
+      alice,
+      id,
+      'Work has me so stressed. My email is a@b.co. Tomorrow I will go for a walk.',
+    );
     const first = await call(platform, alice, 'POST', `/v1/conversations/${id}/end`);
     const again = await call(platform, alice, 'POST', `/v1/conversations/${id}/end`);
     expect([first.status, again.status]).toEqual([202, 202]);
     expect((await again.json()).job_id).toBe((await first.json()).job_id);
     expect((await em().findOneOrFail(Conversation, id)).status).toBe('ended');
-    expect((await call(platform, alice, 'POST', `/v1/conversations/${id}/messages`, { content: 'hi', role: 'user' })).status).toBe(409);
+    expect(
+      (await call(platform, alice, 'POST', `/v1/conversations/${id}/messages`, { content: 'hi', role: 'user' })).status,
+    ).toBe(409);
 
     const workers = platform.startWorkers();
     try {
@@ -107,7 +132,14 @@ describe('memories', () => {
     const fork = em();
     const { localEmbedding } = await import('../../src/domain/embedding.ts');
     const make = (content: string, memoryType: MemoryItem['memoryType'], compositeScore: number) =>
-      fork.create(MemoryItem, { user: alice.id, conversation, content, memoryType, compositeScore, embedding: localEmbedding(content) });
+      fork.create(MemoryItem, {
+        user: alice.id,
+        conversation,
+        content,
+        memoryType,
+        compositeScore,
+        embedding: localEmbedding(content),
+      });
     ids = {
       hiking: make('I love hiking in the mountains', 'preference', 0.6).id,
       sister: make('My sister Maya lives in Denver', 'relationship', 0.7).id,
@@ -133,7 +165,10 @@ describe('memories', () => {
   it('PATCH sets consent and archives (archived memories leave the search); others get 404', async () => {
     expect((await call(platform, bob, 'PATCH', `/v1/memories/${ids.sister}`, { is_archived: true })).status).toBe(404);
     expect((await call(platform, alice, 'PATCH', `/v1/memories/${ids.sister}`, {})).status).toBe(400);
-    const res = await call(platform, alice, 'PATCH', `/v1/memories/${ids.sister}`, { user_consent: true, is_archived: true });
+    const res = await call(platform, alice, 'PATCH', `/v1/memories/${ids.sister}`, {
+      user_consent: true,
+      is_archived: true,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ user_consent: true, is_archived: true });
     const { memories } = await (await call(platform, alice, 'GET', '/v1/memories?query=sister')).json();
@@ -143,7 +178,13 @@ describe('memories', () => {
   it('a memory added or changed after a search is seen by the next one (the vector cache follows updated_at)', async () => {
     const fork = em();
     const { localEmbedding } = await import('../../src/domain/embedding.ts');
-    const fresh = fork.create(MemoryItem, { user: alice.id, content: 'I adore kayaking on the lake', memoryType: 'preference', compositeScore: 0.8, embedding: localEmbedding('I adore kayaking on the lake') });
+    const fresh = fork.create(MemoryItem, {
+      user: alice.id,
+      content: 'I adore kayaking on the lake',
+      memoryType: 'preference',
+      compositeScore: 0.8,
+      embedding: localEmbedding('I adore kayaking on the lake'),
+    });
     await fork.flush();
     const found = await (await call(platform, alice, 'GET', '/v1/memories?query=kayaking')).json();
     expect(found.memories[0].id).toBe(fresh.id);

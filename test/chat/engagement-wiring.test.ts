@@ -39,7 +39,10 @@ it('a message in a check-in conversation answers its check-up once', async () =>
   const em = platform.orm.em.fork();
   const schedule = await makeSchedule(em, await em.findOneOrFail(User, carol.id));
   const execution = em.create(ScheduleExecution, {
-    schedule, executedAt: new Date(Date.now() - 10 * 60_000), status: 'sent', executionMetadata: { conversation_id: conversationId },
+    schedule,
+    executedAt: new Date(Date.now() - 10 * 60_000),
+    status: 'sent',
+    executionMetadata: { conversation_id: conversationId },
   });
   await em.flush();
 

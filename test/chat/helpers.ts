@@ -19,7 +19,10 @@ export async function chatUser(platform: ChatPlatform, data: Parameters<typeof m
 export function call(platform: ChatPlatform, user: ChatUser, method: string, path: string, body?: unknown) {
   return platform.app.request(path, {
     method,
-    headers: { authorization: `Bearer ${user.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${user.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 }
@@ -30,7 +33,13 @@ export async function newConversation(platform: ChatPlatform, user: ChatUser): P
   return (await res.json()).id;
 }
 
-export async function postMessage(platform: ChatPlatform, user: ChatUser, conversationId: string, content: string, role = 'user') {
+export async function postMessage(
+  platform: ChatPlatform,
+  user: ChatUser,
+  conversationId: string,
+  content: string,
+  role = 'user',
+) {
   const res = await call(platform, user, 'POST', `/v1/conversations/${conversationId}/messages`, { content, role });
   if (res.status !== 202) throw new Error(`message: ${res.status} ${await res.text()}`);
   return (await res.json()) as { message_id: string; job_id: string };

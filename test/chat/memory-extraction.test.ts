@@ -22,14 +22,25 @@ afterAll(() => platform.close());
 const em = () => platform.orm.em.fork();
 /** Runs the processor directly (as a duplicate delivery or a retry would). */
 const runJob = (messageId: string, jobId = 'direct') =>
-  processMemoryExtraction({ message_id: messageId }, { em: em(), log: platform.log, queue: 'memory-extraction', jobId, attempt: 1, producer: platform.producer } as JobContext);
-const extracted = (id: string) => eventually(async () => (await em().findOneOrFail(Message, id)).memoryExtracted, 15_000);
+  processMemoryExtraction({ message_id: messageId }, {
+    em: em(),
+    log: platform.log,
+    queue: 'memory-extraction',
+    jobId,
+    attempt: 1,
+    producer: platform.producer,
+  } as JobContext);
+const extracted = (id: string) =>
+  eventually(async () => (await em().findOneOrFail(Message, id)).memoryExtracted, 15_000);
 
 async function snapshot(userId: string, messageId: string) {
   const fork = em();
   const message = await fork.findOneOrFail(Message, messageId);
   const memories = await fork.find(MemoryItem, { user: userId }, { orderBy: { id: 'asc' }, exclude: ['embedding'] });
-  return { message: { ...message, updatedAt: undefined }, memories: memories.map((m) => ({ ...m, lastAccessedAt: undefined })) };
+  return {
+    message: { ...message, updatedAt: undefined },
+    memories: memories.map((m) => ({ ...m, lastAccessedAt: undefined })),
+  };
 }
 
 describe('memory-extraction', () => {
@@ -42,11 +53,23 @@ describe('memory-extraction', () => {
   });
 
   it('redacts PII, extracts scored memories with embeddings, marks the message; a second run changes nothing', async () => {
-    const { message_id } = await postMessage(platform, user, conversationId, 'I live in Denver with my sister. Email me at sam@example.com. I love hiking in the mountains!');
+    const { message_id } = await postMessage(
+      platform,
+      user,
+      conversationId,
+      'I live in Denver with my sister. Email me at sam@example.com. I love hiking in the mountains!',
+    );
     await extracted(message_id);
     const message = await em().findOneOrFail(Message, message_id);
-    expect(message).toMatchObject({ piiDetected: ['email'], memoryItemsCreated: 2, requiresIntervention: false, crisisIndicators: [] });
-    expect(message.processedContent).toBe('I live in Denver with my sister. Email me at [EMAIL]. I love hiking in the mountains!');
+    expect(message).toMatchObject({
+      piiDetected: ['email'],
+      memoryItemsCreated: 2,
+      requiresIntervention: false,
+      crisisIndicators: [],
+    });
+    expect(message.processedContent).toBe(
+      'I live in Denver with my sister. Email me at [EMAIL]. I love hiking in the mountains!',
+    );
     expect(message.sentimentScore).toBeGreaterThan(0);
     const memories = await em().find(MemoryItem, { message: message_id }, { orderBy: { createdAt: 'asc' } });
     expect(memories.map((m) => m.memoryType).sort()).toEqual(['personal_fact', 'preference']);
@@ -54,7 +77,11 @@ describe('memory-extraction', () => {
       expect(m.embedding).toHaveLength(1536);
       expect(m.content).not.toContain('sam@example.com');
       expect(m.storageType).toBe('short_term'); // no consent to long-term storage by default
-      expect(m.extractionMetadata).toMatchObject({ extractor: 'rules', embedder: 'local-hash-v1', expires_at: expect.any(String) });
+      expect(m.extractionMetadata).toMatchObject({
+        extractor: 'rules',
+        embedder: 'local-hash-v1',
+        expires_at: expect.any(String),
+      });
       expect(m.compositeScore).toBeGreaterThan(0);
     }
     const before = await snapshot(user.id, message_id);
@@ -79,25 +106,47 @@ describe('memory-extraction', () => {
     expect(denver).toMatchObject({ isActive: false, isArchived: true });
     const [boston] = await em().find(MemoryItem, { message: moved.message_id });
     expect(denver!.extractionMetadata.superseded_by).toBe(boston!.id);
-    expect(boston).toMatchObject({ isActive: true, extractionMetadata: expect.objectContaining({ slot: 'home_city', value: 'boston' }) });
+    expect(boston).toMatchObject({
+      isActive: true,
+      extractionMetadata: expect.objectContaining({ slot: 'home_city', value: 'boston' }),
+    });
   });
 
   it('crisis: flags the message and conversation, enqueues safety-outreach once, writes one system event', async () => {
-    const { message_id } = await postMessage(platform, user, conversationId, "I can't do this. I'm going to kill myself tonight.");
+    const { message_id } = await postMessage(
+      platform,
+      user,
+      conversationId,
+      "I can't do this. I'm going to kill myself tonight.",
+    );
     await extracted(message_id);
     const message = await em().findOneOrFail(Message, message_id);
     expect(message).toMatchObject({ requiresIntervention: true, memoryItemsCreated: 0 });
     expect(message.crisisIndicators).toContain('suicide_intent');
-    expect(await em().findOneOrFail(Conversation, conversationId)).toMatchObject({ crisisLevel: 'critical', safetyPlanTriggered: true });
+    expect(await em().findOneOrFail(Conversation, conversationId)).toMatchObject({
+      crisisLevel: 'critical',
+      safetyPlanTriggered: true,
+    });
     const outreachId = outboxJobId(safetyOutreach, `chat_message:${message_id}`);
-    const row = await eventually(async () => (await em().findOneOrFail(OutboxJob, outreachId)).enqueuedAt && (await em().findOneOrFail(OutboxJob, outreachId)));
-    expect(row.payload).toMatchObject({ user_id: user.id, trigger: 'chat_message', source_id: message_id, crisis_level: 'critical' });
+    const row = await eventually(
+      async () =>
+        (await em().findOneOrFail(OutboxJob, outreachId)).enqueuedAt &&
+        (await em().findOneOrFail(OutboxJob, outreachId)),
+    );
+    expect(row.payload).toMatchObject({
+      user_id: user.id,
+      trigger: 'chat_message',
+      source_id: message_id,
+      crisis_level: 'critical',
+    });
     expect(JSON.stringify(row.payload)).not.toMatch(/kill/);
 
     await runJob(message_id, 'duplicate-1');
     await runJob(message_id, 'duplicate-2');
     expect(await em().count(OutboxJob, { queue: 'safety-outreach', payload: { source_id: message_id } })).toBe(1);
-    const queued = await platform.producer.queue(safetyOutreach).getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
+    const queued = await platform.producer
+      .queue(safetyOutreach)
+      .getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
     expect(queued.filter((j) => j.data.source_id === message_id)).toHaveLength(1);
     const events = await em().find(SystemEvent, { eventType: 'chat.crisis_detected', user: user.id });
     expect(events).toHaveLength(1);
@@ -109,20 +158,36 @@ describe('memory-extraction', () => {
     const b = await postMessage(platform, user, conversationId, 'If you want to die, please call 988.', 'assistant');
     await extracted(a.message_id);
     await extracted(b.message_id);
-    for (const id of [a.message_id, b.message_id]) expect(await em().findOneOrFail(Message, id)).toMatchObject({ requiresIntervention: false, crisisIndicators: [] });
+    for (const id of [a.message_id, b.message_id])
+      expect(await em().findOneOrFail(Message, id)).toMatchObject({
+        requiresIntervention: false,
+        crisisIndicators: [],
+      });
     expect((await em().findOneOrFail(Message, b.message_id)).memoryItemsCreated).toBe(0);
   });
 
   it('follows the privacy settings: keep a kind, no anonymisation, long-term consent', async () => {
     const other = await chatUser(platform);
     const fork = em();
-    fork.create(UserPrivacySettings, { user: other.id, allowLongTermStorage: true, autoAnonymizePii: true, piiHandlingPreferences: { phone: 'keep' } });
+    fork.create(UserPrivacySettings, {
+      user: other.id,
+      allowLongTermStorage: true,
+      autoAnonymizePii: true,
+      piiHandlingPreferences: { phone: 'keep' },
+    });
     await fork.flush();
     const conv = await newConversation(platform, other);
-    const { message_id } = await postMessage(platform, other, conv, 'My sister is called Maya, her number is 415-555-0132 and my email is me@example.com.');
+    const { message_id } = await postMessage(
+      platform,
+      other,
+      conv,
+      'My sister is called Maya, her number is 415-555-0132 and my email is me@example.com.',
+    );
     await extracted(message_id);
     const message = await em().findOneOrFail(Message, message_id);
-    expect(message.processedContent).toBe('My sister is called Maya, her number is 415-555-0132 and my email is [EMAIL].');
+    expect(message.processedContent).toBe(
+      'My sister is called Maya, her number is 415-555-0132 and my email is [EMAIL].',
+    );
     const [memory] = await em().find(MemoryItem, { message: message_id });
     expect(memory).toMatchObject({ storageType: 'long_term', piiDetected: ['phone'] });
     expect(memory!.anonymizedVersion).toContain('[PHONE]');
@@ -133,7 +198,10 @@ describe('memory-extraction', () => {
     await em().persist(plain).flush();
     const second = await postMessage(platform, other, conv, 'reach me at me@example.com');
     await extracted(second.message_id);
-    expect(await em().findOneOrFail(Message, second.message_id)).toMatchObject({ processedContent: 'reach me at me@example.com', piiDetected: ['email'] });
+    expect(await em().findOneOrFail(Message, second.message_id)).toMatchObject({
+      processedContent: 'reach me at me@example.com',
+      piiDetected: ['email'],
+    });
   });
 
   it('a deleted message is a no-op', async () => {

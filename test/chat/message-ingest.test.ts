@@ -26,13 +26,19 @@ const post = (user: ChatUser, conversationId: string, content: string) =>
 
 describe('chat ingest under a burst', () => {
   it('stores every message of a concurrent burst once, counts them exactly, and fails only the bad requests', async () => {
-    const open = [await newConversation(platform, alice), await newConversation(platform, alice), await newConversation(platform, alice)];
+    const open = [
+      await newConversation(platform, alice),
+      await newConversation(platform, alice),
+      await newConversation(platform, alice),
+    ];
     const ended = await newConversation(platform, alice);
     expect((await call(platform, alice, 'POST', `/v1/conversations/${ended}/end`)).status).toBe(202);
     const bobs = await newConversation(platform, bob);
 
     const PER_CONVERSATION = 25;
-    const good = open.flatMap((id) => Array.from({ length: PER_CONVERSATION }, (_, i) => ({ id, content: `note ${i} for ${id}` })));
+    const good = open.flatMap((id) =>
+      Array.from({ length: PER_CONVERSATION }, (_, i) => ({ id, content: `note ${i} for ${id}` })),
+    );
     const responses = await Promise.all([
       ...good.map((m) => post(alice, m.id, m.content)),
       post(alice, ended, 'too late'),
@@ -43,7 +49,9 @@ describe('chat ingest under a burst', () => {
     expect(statuses.slice(0, good.length).every((s) => s === 202)).toBe(true);
     expect(statuses.slice(good.length)).toEqual([409, 404, 404]);
 
-    const accepted = await Promise.all(responses.slice(0, good.length).map((r) => r.json() as Promise<{ message_id: string; job_id: string }>));
+    const accepted = await Promise.all(
+      responses.slice(0, good.length).map((r) => r.json() as Promise<{ message_id: string; job_id: string }>),
+    );
     for (const id of open) {
       expect((await em().findOneOrFail(Conversation, id)).messageCount).toBe(PER_CONVERSATION);
       expect(await em().count(Message, { conversation: id })).toBe(PER_CONVERSATION);
@@ -52,7 +60,10 @@ describe('chat ingest under a burst', () => {
     expect((await em().findOneOrFail(Conversation, bobs)).messageCount).toBe(0);
 
     // Each message has exactly its keyed job, carrying the id only.
-    const jobs = await em().find(OutboxJob, { queue: memoryExtraction.name, id: { $in: accepted.map((a) => a.job_id) } });
+    const jobs = await em().find(OutboxJob, {
+      queue: memoryExtraction.name,
+      id: { $in: accepted.map((a) => a.job_id) },
+    });
     expect(jobs).toHaveLength(good.length);
     for (const a of accepted) {
       expect(a.job_id).toBe(outboxJobId(memoryExtraction, a.message_id));
@@ -65,7 +76,12 @@ describe('chat ingest under a burst', () => {
 
   it('refuses text PostgreSQL cannot store as sent (a NUL, a lone surrogate) with a 400 naming content, and stores its neighbours', async () => {
     const id = await newConversation(platform, alice);
-    const [nul, lone, ...neighbours] = await Promise.all([post(alice, id, 'nul \u0000 inside'), post(alice, id, 'lone \uD800 half'), post(alice, id, 'fine one'), post(alice, id, 'fine \uD83D\uDE00 two')]);
+    const [nul, lone, ...neighbours] = await Promise.all([
+      post(alice, id, 'nul \u0000 inside'),
+      post(alice, id, 'lone \uD800 half'),
+      post(alice, id, 'fine one'),
+      post(alice, id, 'fine \uD83D\uDE00 two'),
+    ]);
     for (const bad of [nul!, lone!]) {
       expect(bad.status).toBe(400);
       expect((await bad.json()).error.details.map((d: { field: string }) => d.field)).toContain('content');
@@ -78,7 +94,9 @@ describe('chat ingest under a burst', () => {
     const id = await newConversation(platform, alice);
     const blocker = platform.orm.em.fork();
     await blocker.begin();
-    await blocker.getConnection().execute('select 1 from conversations where id = ? for update', [id], 'all', blocker.getTransactionContext());
+    await blocker
+      .getConnection()
+      .execute('select 1 from conversations where id = ? for update', [id], 'all', blocker.getTransactionContext());
     const pending = post(alice, id, 'waits for the lock');
     await new Promise((r) => setTimeout(r, 200));
     expect(await em().count(Message, { conversation: id })).toBe(0);

@@ -20,9 +20,18 @@ it('accepts a crisis message with Redis down, then assesses it once Redis is bac
   const { message_id, job_id } = await postMessage(platform, user, conversationId, 'I want to die');
   expect(Date.now() - started).toBeLessThan(3_000);
   const em = () => platform.orm.em.fork();
-  expect(await em().findOneOrFail(Message, message_id)).toMatchObject({ memoryExtracted: false, requiresIntervention: false });
+  expect(await em().findOneOrFail(Message, message_id)).toMatchObject({
+    memoryExtracted: false,
+    requiresIntervention: false,
+  });
 
-  const relay = startOutboxRelay({ em: platform.orm.em, producer: platform.producer, log: platform.log, intervalMs: 100, batchSize: 10 });
+  const relay = startOutboxRelay({
+    em: platform.orm.em,
+    producer: platform.producer,
+    log: platform.log,
+    intervalMs: 100,
+    batchSize: 10,
+  });
   try {
     await new Promise((r) => setTimeout(r, 400));
     expect((await em().findOneOrFail(OutboxJob, job_id)).enqueuedAt).toBeNull();
@@ -34,7 +43,11 @@ it('accepts a crisis message with Redis down, then assesses it once Redis is bac
     }, 20_000);
     expect(message).toMatchObject({ requiresIntervention: true, crisisIndicators: ['want_to_die'] });
     // The outreach job the crisis step wrote is durable too: it reaches Redis through the same relay.
-    await eventually(async () => (await em().find(OutboxJob, { queue: 'safety-outreach', payload: { source_id: message_id } }))[0]?.enqueuedAt, 15_000);
+    await eventually(
+      async () =>
+        (await em().find(OutboxJob, { queue: 'safety-outreach', payload: { source_id: message_id } }))[0]?.enqueuedAt,
+      15_000,
+    );
   } finally {
     await relay.stop();
   }

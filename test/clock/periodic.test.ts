@@ -20,7 +20,14 @@ it('schedules declared periodic jobs once however many clocks start, and removes
       id: 'every-second-probe',
       job: tick,
       cron: '* * * * * *',
-      payload: { user_id: null, event_type: 'tick', event_category: 'system', severity: 'debug', event_data: {}, request_id: null },
+      payload: {
+        user_id: null,
+        event_type: 'tick',
+        event_category: 'system',
+        severity: 'debug',
+        event_data: {},
+        request_id: null,
+      },
     }),
   ];
   const queue = platform.producer.queue(tick);
@@ -45,11 +52,21 @@ it('a clock starts even when BullMQ refuses an iteration that another clock alre
   // whose job already exists, finished; BullMQ refuses the upsert and the clock crashed at start-up. Made
   // here directly: the finished job of the next slot exists before this clock upserts its scheduler.
   const queue = platform.producer.queue(tick);
-  const payload = { user_id: null, event_type: 'tick', event_category: 'system', severity: 'debug', event_data: {}, request_id: null } as const;
+  const payload = {
+    user_id: null,
+    event_type: 'tick',
+    event_category: 'system',
+    severity: 'debug',
+    event_data: {},
+    request_id: null,
+  } as const;
   const now = Date.UTC(2030, 0, 1, 12, 0, 30);
   const nextRun = Date.UTC(2030, 0, 1, 12, 1, 0);
   const ran = await queue.add(tick.name, payload, { jobId: `repeat:collide:${nextRun}` });
-  const worker = new Worker(tick.name, async () => undefined, { connection: workerConnection(platform.config.REDIS_URL), prefix: platform.config.REDIS_PREFIX });
+  const worker = new Worker(tick.name, async () => undefined, {
+    connection: workerConnection(platform.config.REDIS_URL),
+    prefix: platform.config.REDIS_PREFIX,
+  });
   try {
     await eventually(async () => (await queue.getJobState(ran.id!)) === 'completed');
   } finally {
@@ -57,7 +74,13 @@ it('a clock starts even when BullMQ refuses an iteration that another clock alre
   }
   const clock = vi.spyOn(Date, 'now').mockReturnValue(now);
   try {
-    await expect(upsertPeriodicJobs(platform.producer, [periodic({ id: 'collide', job: tick, cron: '* * * * *', payload })], platform.log)).resolves.toBeUndefined();
+    await expect(
+      upsertPeriodicJobs(
+        platform.producer,
+        [periodic({ id: 'collide', job: tick, cron: '* * * * *', payload })],
+        platform.log,
+      ),
+    ).resolves.toBeUndefined();
   } finally {
     clock.mockRestore();
   }

@@ -30,20 +30,35 @@ afterEach(async () => {
 });
 
 const tickAt = (iso: string, enqueue: EnqueueMode = 'outbox', batchSize = 50) =>
-  tickSchedules({ em: platform.orm.em, producer: platform.producer, log: platform.log, batchSize, enqueue, now: () => new Date(iso) });
+  tickSchedules({
+    em: platform.orm.em,
+    producer: platform.producer,
+    log: platform.log,
+    batchSize,
+    enqueue,
+    now: () => new Date(iso),
+  });
 
 async function dueSchedules(count: number, dueAt: string, cron = '0 9 * * *') {
   const em = platform.orm.em.fork();
   const user = await makeUser(em);
   const rows = Array.from({ length: count }, (_, i) =>
-    em.create(Schedule, { user, name: `s${i}`, scheduleType: 'chat', cronExpression: cron, timezone: 'UTC', nextRunAt: new Date(dueAt) }),
+    em.create(Schedule, {
+      user,
+      name: `s${i}`,
+      scheduleType: 'chat',
+      cronExpression: cron,
+      timezone: 'UTC',
+      nextRunAt: new Date(dueAt),
+    }),
   );
   await em.flush();
   return rows;
 }
 
 const queue = () => platform.producer.queue(scheduleRun);
-const jobIdOf = (id: string, dueAt: string) => outboxJobId(scheduleRun, scheduleRunKey('schedule', id, new Date(dueAt)));
+const jobIdOf = (id: string, dueAt: string) =>
+  outboxJobId(scheduleRun, scheduleRunKey('schedule', id, new Date(dueAt)));
 
 describe.each(['outbox', 'direct'] as const)('two clocks at once (%s enqueue)', (mode) => {
   it('fire each due slot exactly once and move next_run_at past now', async () => {
@@ -88,16 +103,25 @@ it('after a 3-hour outage fires each schedule once and records the missed slots'
   expect(job!.data).toMatchObject({ missed_slots: 12 });
   const [logged, ...others] = await platform.orm.em.fork().find(ScheduleExecution, { schedule: row!.id });
   expect(others).toHaveLength(0);
-  expect(logged).toMatchObject({ executedAt: new Date('2025-04-01T09:00:00Z'), executionMetadata: { missed_slots: 12 } });
+  expect(logged).toMatchObject({
+    executedAt: new Date('2025-04-01T09:00:00Z'),
+    executionMetadata: { missed_slots: 12 },
+  });
   expect(await queue().getJob(jobIdOf(row!.id, '2025-04-01T09:15:00.000Z'))).toBeUndefined();
-  expect((await platform.orm.em.fork().findOneOrFail(Schedule, row!.id)).nextRunAt).toEqual(new Date('2025-04-01T12:15:00Z'));
+  expect((await platform.orm.em.fork().findOneOrFail(Schedule, row!.id)).nextRunAt).toEqual(
+    new Date('2025-04-01T12:15:00Z'),
+  );
 });
 
 it('a schedule cron-parser cannot compute gets the fallback and a warning; a broken one is deactivated; others fire', async () => {
   const em = platform.orm.em.fork();
   const user = await makeUser(em);
   const dueAt = new Date('2026-04-04T14:00:00Z');
-  const lordHowe = await makeSchedule(em, user, { cronExpression: '0 1 * * *', timezone: 'Australia/Lord_Howe', nextRunAt: dueAt });
+  const lordHowe = await makeSchedule(em, user, {
+    cronExpression: '0 1 * * *',
+    timezone: 'Australia/Lord_Howe',
+    nextRunAt: dueAt,
+  });
   const broken = await makeSchedule(em, user, { cronExpression: '0 0 31 2 *', timezone: 'UTC', nextRunAt: dueAt });
   const fine = await makeSchedule(em, user, { cronExpression: '0 14 * * *', timezone: 'UTC', nextRunAt: dueAt });
   const result = await tickAt('2026-04-04T14:00:10Z');
@@ -112,30 +136,56 @@ it('a schedule cron-parser cannot compute gets the fallback and a warning; a bro
     ['schedule_deactivated_no_next_run', 'error'],
     ['schedule_next_run_fallback', 'warning'],
   ]);
-  expect(events[1]!.eventData).toMatchObject({ schedule_id: lordHowe.id, fallback: 'croner', reason: expect.stringMatching(/loop limit/) });
-  for (const s of [lordHowe, broken, fine]) expect(await queue().getJob(jobIdOf(s.id, dueAt.toISOString()))).toBeTruthy();
+  expect(events[1]!.eventData).toMatchObject({
+    schedule_id: lordHowe.id,
+    fallback: 'croner',
+    reason: expect.stringMatching(/loop limit/),
+  });
+  for (const s of [lordHowe, broken, fine])
+    expect(await queue().getJob(jobIdOf(s.id, dueAt.toISOString()))).toBeTruthy();
 });
 
-it('end to end: two running clocks, real workers, one execution row per slot; pause and resume', { timeout: 90_000 }, async () => {
+it('end to end: two running clocks, real workers, one execution row per slot; pause and resume', {
+  timeout: 90_000,
+}, async () => {
   const workers = platform.startWorkers();
   let now = new Date('2025-05-05T09:00:30Z');
-  const options = { em: platform.orm.em, producer: platform.producer, log: platform.log, batchSize: 25, enqueue: 'outbox' as const, intervalMs: 50, now: () => now };
+  const options = {
+    em: platform.orm.em,
+    producer: platform.producer,
+    log: platform.log,
+    batchSize: 25,
+    enqueue: 'outbox' as const,
+    intervalMs: 50,
+    now: () => now,
+  };
   const rows = await dueSchedules(60, '2025-05-05T09:00:00.000Z');
   const clocks = [startSchedulesTick(options), startSchedulesTick(options)];
   try {
     const ids = rows.map((r) => r.id);
-    await eventually(async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 60, 20_000);
+    await eventually(
+      async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 60,
+      20_000,
+    );
 
     // Pause one, let a day pass: only the others fire again.
     await platform.orm.em.fork().nativeUpdate(Schedule, { id: ids[0] }, { isActive: false });
     now = new Date('2025-05-06T09:00:30Z');
-    await eventually(async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 119, 20_000);
+    await eventually(
+      async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 119,
+      20_000,
+    );
     expect(await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids[0] })).toBe(1);
 
     // Resume (as PATCH does: next run computed from now), then the next day fires it again.
-    await platform.orm.em.fork().nativeUpdate(Schedule, { id: ids[0] }, { isActive: true, nextRunAt: new Date('2025-05-07T09:00:00Z') });
+    await platform.orm.em
+      .fork()
+      .nativeUpdate(Schedule, { id: ids[0] }, { isActive: true, nextRunAt: new Date('2025-05-07T09:00:00Z') });
     now = new Date('2025-05-07T09:00:30Z');
-    await eventually(async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 179, 20_000);
+    await eventually(
+      async () => (await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids, status: 'sent' })) === 179,
+      20_000,
+    );
     expect(await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids[0] })).toBe(2);
     await new Promise((r) => setTimeout(r, 300)); // more ticks: still no duplicates
     expect(await platform.orm.em.fork().count(ScheduleExecution, { schedule: ids })).toBe(179);
@@ -150,10 +200,19 @@ it('voice_schedules are claimed the same way (their record is the call, not an e
   const user = await makeUser(em, { phoneNumber: '+15555550142' });
   const voice = await makeVoice(em);
   const dueAt = '2025-06-02T18:00:00.000Z';
-  const vs = em.create(VoiceSchedule, { user, voice, name: 'call', cronExpression: '0 19 * * 1-5', timezone: 'Europe/London', nextRunAt: new Date(dueAt) });
+  const vs = em.create(VoiceSchedule, {
+    user,
+    voice,
+    name: 'call',
+    cronExpression: '0 19 * * 1-5',
+    timezone: 'Europe/London',
+    nextRunAt: new Date(dueAt),
+  });
   await em.flush();
   expect((await tickAt('2025-06-02T18:00:03Z')).claimed).toBe(1);
   const job = await queue().getJob(outboxJobId(scheduleRun, scheduleRunKey('voice_schedule', vs.id, new Date(dueAt))));
   expect(job!.data).toEqual({ kind: 'voice_schedule', schedule_id: vs.id, due_at: dueAt, missed_slots: 0 });
-  expect((await platform.orm.em.fork().findOneOrFail(VoiceSchedule, vs.id)).nextRunAt).toEqual(new Date('2025-06-03T18:00:00Z'));
+  expect((await platform.orm.em.fork().findOneOrFail(VoiceSchedule, vs.id)).nextRunAt).toEqual(
+    new Date('2025-06-03T18:00:00Z'),
+  );
 });

@@ -11,7 +11,6 @@ import { admin } from '../support/own-database.ts';
 const dbName = `hearth_migrations_${randomBytes(4).toString('hex')}`;
 let orm: Orm;
 
-
 const tables = async () => {
   const rows = await orm.em
     .fork()
@@ -44,7 +43,9 @@ describe('migrations', () => {
     expect(await tables()).toEqual(['mikro_orm_migrations']);
     const functions = await orm.em
       .fork()
-      .execute(`select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`);
+      .execute(
+        `select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`,
+      );
     expect(functions).toEqual([]);
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compositeScore, extractMemories, scoreCandidate, significanceLevel } from '../../src/domain/memory-extraction.ts';
+import {
+  compositeScore,
+  extractMemories,
+  scoreCandidate,
+  significanceLevel,
+} from '../../src/domain/memory-extraction.ts';
 import { cosine, EMBEDDING_DIMENSIONS, localEmbedding } from '../../src/domain/embedding.ts';
 import { decideConsolidation, reinforcedStability, type ExistingMemory } from '../../src/domain/consolidation.ts';
 import { rankMemories } from '../../src/domain/retrieval.ts';
@@ -23,12 +28,20 @@ describe('extractMemories', () => {
     expect(m).toMatchObject({ memoryType: type, content: text });
     expect(m!.slot).toBe(slot);
     expect(m!.value).toBe(value);
-    for (const s of [m!.relevanceScore, m!.stabilityScore, m!.explicitnessScore, m!.compositeScore]) expect(s).toBeGreaterThanOrEqual(0);
+    for (const s of [m!.relevanceScore, m!.stabilityScore, m!.explicitnessScore, m!.compositeScore])
+      expect(s).toBeGreaterThanOrEqual(0);
   });
 
-  it.each(['lol ok', 'Thanks, that helps!', 'What do you think I should do?', 'How was your day?', 'I want to die.', 'I love you', 'If I lived in Paris I would be happy.'])(
-    'nothing from chit-chat, questions, hypotheticals or crisis lines: %s',
-    (text) => expect(extractMemories(text)).toEqual([]),
+  it.each([
+    'lol ok',
+    'Thanks, that helps!',
+    'What do you think I should do?',
+    'How was your day?',
+    'I want to die.',
+    'I love you',
+    'If I lived in Paris I would be happy.',
+  ])('nothing from chit-chat, questions, hypotheticals or crisis lines: %s', (text) =>
+    expect(extractMemories(text)).toEqual([]),
   );
 
   it('composite is the documented weighted mean, with configurable weights', () => {
@@ -42,7 +55,14 @@ describe('extractMemories', () => {
     expect(significanceLevel(0.2, 'safety')).toBe('critical');
     expect(significanceLevel(0.2, 'health')).toBe('medium');
     expect(significanceLevel(0.8, 'routine')).toBe('high');
-    const s = scoreCandidate({ content: 'x', memoryType: 'goal', significanceCategory: 'growth', relevanceScore: 3, stabilityScore: -1, explicitnessScore: 0.5 });
+    const s = scoreCandidate({
+      content: 'x',
+      memoryType: 'goal',
+      significanceCategory: 'growth',
+      relevanceScore: 3,
+      stabilityScore: -1,
+      explicitnessScore: 0.5,
+    });
     expect([s.relevanceScore, s.stabilityScore]).toEqual([1, 0]);
   });
 });
@@ -57,24 +77,54 @@ describe('local embedding', () => {
   });
   it('ranks shared words above unrelated text', () => {
     const q = localEmbedding('hiking');
-    expect(cosine(q, localEmbedding('I love hiking in the mountains'))).toBeGreaterThan(cosine(q, localEmbedding('My sister is called Maya')) + 0.2);
+    expect(cosine(q, localEmbedding('I love hiking in the mountains'))).toBeGreaterThan(
+      cosine(q, localEmbedding('My sister is called Maya')) + 0.2,
+    );
   });
 });
 
 describe('consolidation', () => {
   const e = (text: string) => localEmbedding(text);
-  const denver: ExistingMemory = { id: 'm1', memoryType: 'personal_fact', slot: 'home_city', value: 'denver', embedding: e('I live in Denver') };
-  const hiking: ExistingMemory = { id: 'm2', memoryType: 'preference', slot: null, value: null, embedding: e('I really love hiking in the mountains.') };
+  const denver: ExistingMemory = {
+    id: 'm1',
+    memoryType: 'personal_fact',
+    slot: 'home_city',
+    value: 'denver',
+    embedding: e('I live in Denver'),
+  };
+  const hiking: ExistingMemory = {
+    id: 'm2',
+    memoryType: 'preference',
+    slot: null,
+    value: null,
+    embedding: e('I really love hiking in the mountains.'),
+  };
 
   it('same slot and value → reinforce', () => {
-    expect(decideConsolidation({ memoryType: 'personal_fact', slot: 'home_city', value: 'Denver', embedding: e('I live in Denver.') }, [denver])).toEqual({ action: 'reinforce', memoryId: 'm1' });
+    expect(
+      decideConsolidation(
+        { memoryType: 'personal_fact', slot: 'home_city', value: 'Denver', embedding: e('I live in Denver.') },
+        [denver],
+      ),
+    ).toEqual({ action: 'reinforce', memoryId: 'm1' });
   });
   it('same slot, new value → supersede (archive the old)', () => {
-    expect(decideConsolidation({ memoryType: 'personal_fact', slot: 'home_city', value: 'boston', embedding: e('I moved to Boston') }, [denver, hiking])).toEqual({ action: 'supersede', archiveIds: ['m1'] });
+    expect(
+      decideConsolidation(
+        { memoryType: 'personal_fact', slot: 'home_city', value: 'boston', embedding: e('I moved to Boston') },
+        [denver, hiking],
+      ),
+    ).toEqual({ action: 'supersede', archiveIds: ['m1'] });
   });
   it('near-identical statement → reinforce; something new → add', () => {
-    expect(decideConsolidation({ memoryType: 'preference', embedding: e('I really love hiking in the mountains!') }, [hiking])).toEqual({ action: 'reinforce', memoryId: 'm2' });
-    expect(decideConsolidation({ memoryType: 'preference', embedding: e('I enjoy baking bread on Sundays') }, [hiking])).toEqual({ action: 'add' });
+    expect(
+      decideConsolidation({ memoryType: 'preference', embedding: e('I really love hiking in the mountains!') }, [
+        hiking,
+      ]),
+    ).toEqual({ action: 'reinforce', memoryId: 'm2' });
+    expect(
+      decideConsolidation({ memoryType: 'preference', embedding: e('I enjoy baking bread on Sundays') }, [hiking]),
+    ).toEqual({ action: 'add' });
   });
   it('stability rises towards 1', () => {
     expect(reinforcedStability(0.5)).toBe(0.625);
@@ -87,19 +137,33 @@ describe('rankMemories', () => {
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
   it('similarity gates; importance and recency break ties', () => {
     const q = localEmbedding('hiking');
-    const ranked = rankMemories(q, [
-      { id: 'old', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(300) },
-      { id: 'new', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(1) },
-      { id: 'unrelated', embedding: localEmbedding('My sister is called Maya'), compositeScore: 1, touchedAt: daysAgo(0) },
-    ], now);
+    const ranked = rankMemories(
+      q,
+      [
+        { id: 'old', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(300) },
+        { id: 'new', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(1) },
+        {
+          id: 'unrelated',
+          embedding: localEmbedding('My sister is called Maya'),
+          compositeScore: 1,
+          touchedAt: daysAgo(0),
+        },
+      ],
+      now,
+    );
     expect(ranked.map((r) => r.id)).toEqual(['new', 'old']);
   });
   it('without a query ranks by importance × recency, up to the limit', () => {
-    const ranked = rankMemories(null, [
-      { id: 'a', embedding: null, compositeScore: 0.2, touchedAt: daysAgo(0) },
-      { id: 'b', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(0) },
-      { id: 'c', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(30) },
-    ], now, { limit: 2 });
+    const ranked = rankMemories(
+      null,
+      [
+        { id: 'a', embedding: null, compositeScore: 0.2, touchedAt: daysAgo(0) },
+        { id: 'b', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(0) },
+        { id: 'c', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(30) },
+      ],
+      now,
+      { limit: 2 },
+    );
     expect(ranked.map((r) => r.id)).toEqual(['b', 'c']);
   });
 });
@@ -116,10 +180,14 @@ describe('sentiment and summaries', () => {
       { role: 'user', text: 'Work has me so stressed and anxious, I feel awful.', crisisIndicators: [] },
       { role: 'assistant', text: 'That sounds hard.', crisisIndicators: [] },
       { role: 'user', text: "I can't take it anymore.", crisisIndicators: ['cant_go_on'] },
-      { role: 'user', text: "Talking helped, I feel better. Tomorrow I will go for a walk and I'm proud of that.", crisisIndicators: [] },
+      {
+        role: 'user',
+        text: "Talking helped, I feel better. Tomorrow I will go for a walk and I'm proud of that.",
+        crisisIndicators: [],
+      },
     ]);
     expect(s.emotionalThemes).toEqual(expect.arrayContaining(['anxiety', 'stress', 'hope']));
-    expect(s.actionItems).toEqual(['Tomorrow I will go for a walk and I\'m proud of that.']);
+    expect(s.actionItems).toEqual(["Tomorrow I will go for a walk and I'm proud of that."]);
     expect(s.crisisIndicators).toEqual(['cant_go_on']);
     expect(s.therapeuticProgress).toBe('mood improved over the conversation');
     expect(s.summary).toMatch(/^4 messages \(3 from the user\)/);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isEmergency, methodsFor, nextStep, planOutreach, stepDelayMs, windowOpensAt, type PolicyContact } from '../../src/domain/outreach-policy.ts';
+import {
+  isEmergency,
+  methodsFor,
+  nextStep,
+  planOutreach,
+  stepDelayMs,
+  windowOpensAt,
+  type PolicyContact,
+} from '../../src/domain/outreach-policy.ts';
 
 const contact = (id: string, o: Partial<PolicyContact> = {}): PolicyContact => ({
   id,
@@ -27,7 +35,12 @@ describe('outreach policy', () => {
 
   it('orders contacts by priority_order and skips inactive ones', () => {
     const plan = planOutreach(
-      [contact('c', { priorityOrder: 3 }), contact('a', { priorityOrder: 1 }), contact('x', { priorityOrder: 0, isActive: false }), contact('b', { priorityOrder: 2 })],
+      [
+        contact('c', { priorityOrder: 3 }),
+        contact('a', { priorityOrder: 1 }),
+        contact('x', { priorityOrder: 0, isActive: false }),
+        contact('b', { priorityOrder: 2 }),
+      ],
       { emergency: false, now: lateBerlin },
     );
     expect(ids(plan)).toEqual(['a:sms', 'b:sms', 'c:sms']);
@@ -40,9 +53,23 @@ describe('outreach policy', () => {
   });
 
   it('tries the preferred method first, then the other allowed ones, never one not allowed or not reachable', () => {
-    expect(methodsFor({ allowed: ['sms', 'email', 'voice'], preferred: 'email', reachable: { phone: true, email: true, internal: false } })).toEqual(['email', 'sms', 'voice']);
-    expect(methodsFor({ allowed: ['sms'], preferred: 'voice', reachable: { phone: true, email: true, internal: true } })).toEqual(['sms']);
-    expect(methodsFor({ allowed: ['in_app', 'email'], preferred: 'in_app', reachable: { phone: false, email: true, internal: false } })).toEqual(['email']);
+    expect(
+      methodsFor({
+        allowed: ['sms', 'email', 'voice'],
+        preferred: 'email',
+        reachable: { phone: true, email: true, internal: false },
+      }),
+    ).toEqual(['email', 'sms', 'voice']);
+    expect(
+      methodsFor({ allowed: ['sms'], preferred: 'voice', reachable: { phone: true, email: true, internal: true } }),
+    ).toEqual(['sms']);
+    expect(
+      methodsFor({
+        allowed: ['in_app', 'email'],
+        preferred: 'in_app',
+        reachable: { phone: false, email: true, internal: false },
+      }),
+    ).toEqual(['email']);
     expect(planOutreach([contact('n', { allowed: ['in_app'] })], { emergency: true, now: lateBerlin })).toEqual([]);
   });
 
@@ -65,17 +92,21 @@ describe('outreach policy', () => {
   it('handles windows across midnight and DST', () => {
     const night = { start: '20:00', end: '08:00' };
     expect(windowOpensAt(night, 'Europe/Berlin', lateBerlin)).toBeNull();
-    expect(windowOpensAt(night, 'Europe/Berlin', new Date('2026-06-01T10:00:00Z'))).toEqual(new Date('2026-06-01T18:00:00Z'));
+    expect(windowOpensAt(night, 'Europe/Berlin', new Date('2026-06-01T10:00:00Z'))).toEqual(
+      new Date('2026-06-01T18:00:00Z'),
+    );
     // The night before the spring change (29 March 2026), 09:00 is CEST (+2).
-    expect(windowOpensAt(nineToNine, 'Europe/Berlin', new Date('2026-03-28T22:00:00Z'))).toEqual(new Date('2026-03-29T07:00:00Z'));
+    expect(windowOpensAt(nineToNine, 'Europe/Berlin', new Date('2026-03-28T22:00:00Z'))).toEqual(
+      new Date('2026-03-29T07:00:00Z'),
+    );
     expect(windowOpensAt(null, 'Europe/Berlin', lateBerlin)).toBeNull();
   });
 
   it('escalates to the next contact after a delivery and to the next method after a failure', () => {
-    const plan = planOutreach(
-      [contact('a', { allowed: ['sms', 'email'] }), contact('b', { priorityOrder: 2 })],
-      { emergency: false, now: lateBerlin },
-    );
+    const plan = planOutreach([contact('a', { allowed: ['sms', 'email'] }), contact('b', { priorityOrder: 2 })], {
+      emergency: false,
+      now: lateBerlin,
+    });
     expect(ids(plan)).toEqual(['a:sms', 'a:email', 'b:sms']);
     expect(nextStep(plan, 0, true)).toBe(2);
     expect(nextStep(plan, 0, false)).toBe(1);
@@ -93,8 +124,15 @@ describe('outreach policy', () => {
 describe('safety contact rules', async () => {
   const { contactProblem, normalisePhone } = await import('../../src/domain/safety-contact-rules.ts');
   const base = {
-    contact_user_id: null, external_first_name: 'Sam', external_last_name: null, external_phone_number: '+14155550123', external_email: null,
-    allowed_communication_methods: ['sms' as const], preferred_communication_method: null, preferred_contact_time: null, timezone: null,
+    contact_user_id: null,
+    external_first_name: 'Sam',
+    external_last_name: null,
+    external_phone_number: '+14155550123',
+    external_email: null,
+    allowed_communication_methods: ['sms' as const],
+    preferred_communication_method: null,
+    preferred_contact_time: null,
+    timezone: null,
   };
   it.each([
     [{}, null],
@@ -117,7 +155,13 @@ describe('safety contact rules', async () => {
     expect(contactProblem({ ...base, ...change } as never)?.field ?? null).toBe(field);
   });
   it('an internal contact may allow any method (its reachability is checked at outreach time)', () => {
-    const internal = { ...base, external_first_name: null, external_phone_number: null, contact_user_id: '7d0e1c1e-0000-4000-8000-000000000000', allowed_communication_methods: ['in_app', 'sms'] as const };
+    const internal = {
+      ...base,
+      external_first_name: null,
+      external_phone_number: null,
+      contact_user_id: '7d0e1c1e-0000-4000-8000-000000000000',
+      allowed_communication_methods: ['in_app', 'sms'] as const,
+    };
     expect(contactProblem(internal as never)).toBeNull();
     expect(normalisePhone('+4915112345678')).toBe('+4915112345678');
   });

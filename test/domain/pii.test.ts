@@ -41,7 +41,10 @@ describe('PII redaction', () => {
   it('per-kind preferences keep a kind as written', () => {
     const prefs = parsePiiPreferences({ email: 'keep', phone: 'shout', nonsense: 'keep' });
     expect(prefs).toEqual({ email: 'keep' });
-    expect(redactPii('a@b.co or 415-555-0132', prefs)).toEqual({ text: 'a@b.co or [PHONE]', kinds: ['email', 'phone'] });
+    expect(redactPii('a@b.co or 415-555-0132', prefs)).toEqual({
+      text: 'a@b.co or [PHONE]',
+      kinds: ['email', 'phone'],
+    });
   });
 
   it('rejects a 16-digit number that fails the Luhn check', () => {

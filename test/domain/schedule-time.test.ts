@@ -60,7 +60,9 @@ describe('next runs in a zone', () => {
   });
 
   it('is strictly after the given instant', () => {
-    expect(nextRunAfter('0 9 * * *', 'UTC', utc('2026-06-01T09:00:00Z')).at.toISOString()).toBe('2026-06-02T09:00:00.000Z');
+    expect(nextRunAfter('0 9 * * *', 'UTC', utc('2026-06-01T09:00:00Z')).at.toISOString()).toBe(
+      '2026-06-02T09:00:00.000Z',
+    );
   });
 });
 
@@ -127,7 +129,11 @@ describe('DST rule: a skipped local time fires once at the first valid instant; 
   it('America/Havana midnight DST: 0 0 * * * fires every day', () => {
     const runs = runsBetween('0 0 * * *', 'America/Havana', '2026-03-06T00:00:00Z', '2026-03-10T12:00:00Z');
     expect(runs.map((r) => DateTime.fromISO(r, { zone: 'America/Havana' }).toISODate())).toEqual([
-      '2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10',
+      '2026-03-06',
+      '2026-03-07',
+      '2026-03-08',
+      '2026-03-09',
+      '2026-03-10',
     ]);
   });
 });
@@ -147,12 +153,25 @@ describe('after an outage', () => {
 });
 
 describe('property: agrees with croner away from DST transition days', () => {
-  const zones = ['UTC', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Havana', 'Pacific/Chatham', 'America/Sao_Paulo', 'Asia/Tokyo'];
+  const zones = [
+    'UTC',
+    'America/New_York',
+    'Europe/London',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'America/Havana',
+    'Pacific/Chatham',
+    'America/Sao_Paulo',
+    'Asia/Tokyo',
+  ];
   const field = (max: number, min = 0) =>
     fc.oneof(
       fc.constant('*'),
       fc.integer({ min, max }).map(String),
-      fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      fc
+        .tuple(fc.integer({ min, max }), fc.integer({ min, max }))
+        .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
       fc.integer({ min: 2, max: Math.max(2, Math.floor(max / 2)) }).map((s) => `*/${s}`),
       fc.uniqueArray(fc.integer({ min, max }), { minLength: 2, maxLength: 3 }).map((v) => v.join(',')),
     );

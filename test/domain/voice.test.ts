@@ -34,7 +34,9 @@ describe('quiet hours', () => {
 
   it('reads only well-formed preferences; an unknown timezone falls back to UTC', () => {
     expect(parseQuietHours({ quiet_hours: night })).toEqual(night);
-    expect(parseQuietHours({ quiet_hours: { start: '22:00', end: '08:00', timezone: 'Mars/Base' } })?.timezone).toBe('UTC');
+    expect(parseQuietHours({ quiet_hours: { start: '22:00', end: '08:00', timezone: 'Mars/Base' } })?.timezone).toBe(
+      'UTC',
+    );
     expect(parseQuietHours({ quiet_hours: { start: '25:00', end: '08:00' } })).toBeNull();
     expect(parseQuietHours({ quiet_hours: { start: '08:00', end: '08:00' } })).toBeNull();
     expect(parseQuietHours({})).toBeNull();
@@ -43,16 +45,22 @@ describe('quiet hours', () => {
 
   it('a deferral always lands in the future and outside the window (property)', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }), fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 1439 }), (now, s, e) => {
-        fc.pre(s !== e);
-        const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-        const q = { start: hhmm(s), end: hhmm(e), timezone: 'America/New_York' };
-        const until = callableAfter(now, q);
-        if (until) {
-          expect(until.getTime()).toBeGreaterThan(now.getTime());
-          expect(callableAfter(until, q)).toBeNull();
-        }
-      }),
+      fc.property(
+        fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        (now, s, e) => {
+          fc.pre(s !== e);
+          const hhmm = (m: number) =>
+            `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+          const q = { start: hhmm(s), end: hhmm(e), timezone: 'America/New_York' };
+          const until = callableAfter(now, q);
+          if (until) {
+            expect(until.getTime()).toBeGreaterThan(now.getTime());
+            expect(callableAfter(until, q)).toBeNull();
+          }
+        },
+      ),
     );
   });
 });
@@ -93,7 +101,10 @@ describe('stripping the conversation', () => {
     const stripped = stripConversation({
       message: {
         type: 'end-of-call-report',
-        transcript: 't', messages: [1], recordingUrl: 'r', stereoRecordingUrl: 's',
+        transcript: 't',
+        messages: [1],
+        recordingUrl: 'r',
+        stereoRecordingUrl: 's',
         artifact: { transcript: 't' },
         analysis: { summary: 'kept' },
         call: { id: 'c1', artifact: { messages: [] }, costBreakdown: { total: 1 }, monitor: { listenUrl: 'x' } },
@@ -102,7 +113,12 @@ describe('stripping the conversation', () => {
       },
     });
     expect(stripped).toEqual({
-      message: { type: 'end-of-call-report', analysis: { summary: 'kept' }, call: { id: 'c1', costBreakdown: { total: 1 }, monitor: { listenUrl: 'x' } }, list: [{ role: 'user' }] },
+      message: {
+        type: 'end-of-call-report',
+        analysis: { summary: 'kept' },
+        call: { id: 'c1', costBreakdown: { total: 1 }, monitor: { listenUrl: 'x' } },
+        list: [{ role: 'user' }],
+      },
     });
   });
 });
@@ -111,10 +127,24 @@ describe('call analysis', () => {
   it('reads the structured data and runs the shared crisis detector on the summary', () => {
     const a = summarizeCallAnalysis({
       summary: 'They said they want to die.',
-      structuredData: { sentiment: 'Negative', keyTopics: ['grief', 3], action_items: 'not a list', emotional_state: 'hopeless' },
+      structuredData: {
+        sentiment: 'Negative',
+        keyTopics: ['grief', 3],
+        action_items: 'not a list',
+        emotional_state: 'hopeless',
+      },
     });
-    expect(a).toMatchObject({ sentiment: 'negative', keyTopics: ['grief'], actionItems: [], emotionalState: 'hopeless' });
+    expect(a).toMatchObject({
+      sentiment: 'negative',
+      keyTopics: ['grief'],
+      actionItems: [],
+      emotionalState: 'hopeless',
+    });
     expect(a.crisis).toMatchObject({ level: 'high', requiresIntervention: true });
-    expect(summarizeCallAnalysis(undefined)).toMatchObject({ sentiment: null, keyTopics: [], crisis: { level: 'none' } });
+    expect(summarizeCallAnalysis(undefined)).toMatchObject({
+      sentiment: null,
+      keyTopics: [],
+      crisis: { level: 'none' },
+    });
   });
 });

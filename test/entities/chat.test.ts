@@ -1,9 +1,6 @@
 // conversations, messages, memory_items, conversation_summaries, system_events.
 import { randomUUID } from 'node:crypto';
-import {
-  CheckConstraintViolationException,
-  ForeignKeyConstraintViolationException,
-} from '@mikro-orm/core';
+import { CheckConstraintViolationException, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { EMBEDDING_DIMENSIONS } from '../../src/domain/embedding.ts';
@@ -99,7 +96,11 @@ describe('messages', () => {
     const em = orm.em.fork();
     const conversation = await makeConversation(em, await makeUser(em));
     const plain = await makeMessage(em, conversation);
-    expect(await reload(orm, Message, plain.id)).toMatchObject({ piiDetected: [], crisisIndicators: [], messageType: 'text' });
+    expect(await reload(orm, Message, plain.id)).toMatchObject({
+      piiDetected: [],
+      crisisIndicators: [],
+      messageType: 'text',
+    });
 
     await expect(makeMessage(orm.em.fork(), conversation, { sentimentScore: 1.5 })).rejects.toThrow(
       CheckConstraintViolationException,
@@ -107,9 +108,9 @@ describe('messages', () => {
     await expect(makeMessage(orm.em.fork(), conversation, { sentimentScore: -1.01 })).rejects.toThrow(
       CheckConstraintViolationException,
     );
-    await expect(
-      makeMessage(orm.em.fork(), conversation, { piiDetected: { email: true } as never }),
-    ).rejects.toThrow(CheckConstraintViolationException);
+    await expect(makeMessage(orm.em.fork(), conversation, { piiDetected: { email: true } as never })).rejects.toThrow(
+      CheckConstraintViolationException,
+    );
 
     const orphan = orm.em.fork();
     orphan.create(Message, { conversation: randomUUID(), user: conversation.user.id, role: 'user', content: 'x' });
@@ -197,7 +198,9 @@ describe('memory_items', () => {
     await expect(negative.flush()).rejects.toThrow(CheckConstraintViolationException);
 
     await expect(
-      orm.em.fork().execute(`insert into memory_items (user_id, content, memory_type) values (?, 'x', 'dream')`, [user.id]),
+      orm.em
+        .fork()
+        .execute(`insert into memory_items (user_id, content, memory_type) values (?, 'x', 'dream')`, [user.id]),
     ).rejects.toThrow(CheckConstraintViolationException);
 
     const orphan = orm.em.fork();
@@ -209,7 +212,13 @@ describe('memory_items', () => {
     const em = orm.em.fork();
     const conversation = await makeConversation(em, await makeUser(em));
     const message = await makeMessage(em, conversation);
-    const memory = em.create(MemoryItem, { user: conversation.user, conversation, message, content: 'x', memoryType: 'event' });
+    const memory = em.create(MemoryItem, {
+      user: conversation.user,
+      conversation,
+      message,
+      content: 'x',
+      memoryType: 'event',
+    });
     await em.flush();
 
     await orm.em.fork().nativeDelete(Message, { id: message.id });
@@ -263,7 +272,12 @@ describe('conversation_summaries', () => {
     await expect(orphan.flush()).rejects.toThrow(ForeignKeyConstraintViolationException);
 
     const bad = orm.em.fork();
-    bad.create(ConversationSummary, { conversation: conversation.id, user: conversation.user.id, summary: 'x', sentimentOverall: 2 });
+    bad.create(ConversationSummary, {
+      conversation: conversation.id,
+      user: conversation.user.id,
+      summary: 'x',
+      sentimentOverall: 2,
+    });
     await expect(bad.flush()).rejects.toThrow(CheckConstraintViolationException);
   });
 });
@@ -301,7 +315,9 @@ describe('system_events', () => {
 
   it('rejects an unknown severity and an unknown user', async () => {
     await expect(
-      orm.em.fork().execute(`insert into system_events (event_type, event_category, severity) values ('x', 'system', 'fatal')`),
+      orm.em
+        .fork()
+        .execute(`insert into system_events (event_type, event_category, severity) values ('x', 'system', 'fatal')`),
     ).rejects.toThrow(CheckConstraintViolationException);
     const orphan = orm.em.fork();
     orphan.create(SystemEvent, { user: randomUUID(), eventType: 'x', eventCategory: 'system' });

@@ -52,7 +52,12 @@ export async function makeMessage(em: EntityManager, conversation: Conversation,
 
 /** A memory as the extraction worker would leave it (no embedding). */
 export async function makeMemory(em: EntityManager, user: User, data: Overrides<MemoryItem> = {}) {
-  const memory = em.create(MemoryItem, { user, content: 'Likes long walks by the sea.', memoryType: 'preference', ...data });
+  const memory = em.create(MemoryItem, {
+    user,
+    content: 'Likes long walks by the sea.',
+    memoryType: 'preference',
+    ...data,
+  });
   await em.flush();
   return memory;
 }

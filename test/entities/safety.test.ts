@@ -78,16 +78,25 @@ describe('safety_contacts', () => {
     await expect(attempt({ contactUser: user.id })).rejects.toThrow(CheckConstraintViolationException);
     await expect(attempt({ priorityOrder: 0 })).rejects.toThrow(CheckConstraintViolationException);
     await expect(attempt({ preferredCommunicationMethod: 'voice' })).rejects.toThrow(CheckConstraintViolationException);
-    await expect(attempt({ allowedCommunicationMethods: 'sms' as never })).rejects.toThrow(CheckConstraintViolationException);
-    await expect(attempt({ preferredContactTime: ['09:00'] as never })).rejects.toThrow(CheckConstraintViolationException);
+    await expect(attempt({ allowedCommunicationMethods: 'sms' as never })).rejects.toThrow(
+      CheckConstraintViolationException,
+    );
+    await expect(attempt({ preferredContactTime: ['09:00'] as never })).rejects.toThrow(
+      CheckConstraintViolationException,
+    );
   });
 
   it('rejects an unknown owner or internal contact', async () => {
-    await expect(makeSafetyContact(orm.em.fork(), await makeUser(orm.em.fork()), { contactUser: randomUUID() })).rejects.toThrow(
-      ForeignKeyConstraintViolationException,
-    );
+    await expect(
+      makeSafetyContact(orm.em.fork(), await makeUser(orm.em.fork()), { contactUser: randomUUID() }),
+    ).rejects.toThrow(ForeignKeyConstraintViolationException);
     const orphan = orm.em.fork();
-    orphan.create(SafetyContact, { user: randomUUID(), externalFirstName: 'A', externalEmail: 'a@example.test', priorityOrder: 1 });
+    orphan.create(SafetyContact, {
+      user: randomUUID(),
+      externalFirstName: 'A',
+      externalEmail: 'a@example.test',
+      priorityOrder: 1,
+    });
     await expect(orphan.flush()).rejects.toThrow(ForeignKeyConstraintViolationException);
   });
 
@@ -189,14 +198,22 @@ describe('contact_logs', () => {
     await expect(noResponse.flush()).rejects.toThrow(CheckConstraintViolationException);
 
     await expect(
-      orm.em.fork().execute(
-        `insert into contact_logs (user_id, contact_method, success, initiated_by) values (?, 'sms', true, 'robot')`,
-        [user.id],
-      ),
+      orm.em
+        .fork()
+        .execute(
+          `insert into contact_logs (user_id, contact_method, success, initiated_by) values (?, 'sms', true, 'robot')`,
+          [user.id],
+        ),
     ).rejects.toThrow(CheckConstraintViolationException);
 
     const orphan = orm.em.fork();
-    orphan.create(ContactLog, { safetyContact: randomUUID(), user: user.id, contactMethod: 'sms', success: true, initiatedBy: 'user' });
+    orphan.create(ContactLog, {
+      safetyContact: randomUUID(),
+      user: user.id,
+      contactMethod: 'sms',
+      success: true,
+      initiatedBy: 'user',
+    });
     await expect(orphan.flush()).rejects.toThrow(ForeignKeyConstraintViolationException);
   });
 
@@ -204,7 +221,13 @@ describe('contact_logs', () => {
     const em = orm.em.fork();
     const user = await makeUser(em);
     const contact = await makeSafetyContact(em, user);
-    const log = em.create(ContactLog, { safetyContact: contact, user, contactMethod: 'sms', success: true, initiatedBy: 'system' });
+    const log = em.create(ContactLog, {
+      safetyContact: contact,
+      user,
+      contactMethod: 'sms',
+      success: true,
+      initiatedBy: 'system',
+    });
     await em.flush();
     await orm.em.fork().nativeDelete(SafetyContact, { id: contact.id });
     const loaded = await reload(orm, ContactLog, log.id);

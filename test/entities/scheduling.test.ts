@@ -58,10 +58,12 @@ describe('schedules', () => {
     expect(loaded.customMetadata).toEqual({});
 
     await expect(
-      orm.em.fork().execute(
-        `insert into schedules (user_id, name, schedule_type, cron_expression) values (?, 'x', 'video', '* * * * *')`,
-        [user.id],
-      ),
+      orm.em
+        .fork()
+        .execute(
+          `insert into schedules (user_id, name, schedule_type, cron_expression) values (?, 'x', 'video', '* * * * *')`,
+          [user.id],
+        ),
     ).rejects.toThrow(CheckConstraintViolationException);
     await expect(makeSchedule(orm.em.fork(), user, { user: randomUUID() })).rejects.toThrow(
       ForeignKeyConstraintViolationException,

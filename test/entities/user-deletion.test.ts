@@ -45,7 +45,12 @@ describe('deleting a user', () => {
     const voice = await makeVoice(em);
 
     em.create(UserServiceProfile, { user, serviceType: 'chat' });
-    em.create(UserSession, { user, sessionToken: uniqueSuffix(), serviceType: 'chat', expiresAt: new Date(Date.now() + 60_000) });
+    em.create(UserSession, {
+      user,
+      sessionToken: uniqueSuffix(),
+      serviceType: 'chat',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
     em.create(UserPrivacySettings, { user });
     const syncLog = em.create(UserSyncLog, { user, syncType: 'create', source: 'webhook', success: true });
     const event = em.create(SystemEvent, { user, eventType: 'user.created', eventCategory: 'user' });
@@ -59,7 +64,13 @@ describe('deleting a user', () => {
     const schedule = await makeSchedule(em, user);
     em.create(ScheduleExecution, { schedule, executedAt: new Date() });
     const ownContact = await makeSafetyContact(em, user);
-    em.create(ContactLog, { safetyContact: ownContact, user, contactMethod: 'sms', success: true, initiatedBy: 'system' });
+    em.create(ContactLog, {
+      safetyContact: ownContact,
+      user,
+      contactMethod: 'sms',
+      success: true,
+      initiatedBy: 'system',
+    });
     // Someone else lists this user as their internal contact, and has an external one too.
     const theirContact = await makeSafetyContact(em, other, {
       contactUser: user,
@@ -93,7 +104,10 @@ describe('deleting a user', () => {
     expect((await check.findOneOrFail(UserSyncLog, syncLog.id)).user).toBeNull();
     expect((await check.findOneOrFail(SystemEvent, event.id)).user).toBeNull();
     // another user's contact row pointing at the deleted user: kept, deactivated, unlinked
-    expect(await check.findOneOrFail(SafetyContact, theirContact.id)).toMatchObject({ contactUser: null, isActive: false });
+    expect(await check.findOneOrFail(SafetyContact, theirContact.id)).toMatchObject({
+      contactUser: null,
+      isActive: false,
+    });
     expect(await check.findOneOrFail(SafetyContact, theirExternal.id)).toMatchObject({ isActive: true });
     // shared and unrelated rows are untouched
     expect(await check.findOne(Voice, voice.id)).not.toBeNull();

@@ -123,7 +123,9 @@ describe('user_service_profiles', () => {
     bad.create(UserServiceProfile, { user: user.id, serviceType: 'fax' as never });
     await expect(bad.flush()).rejects.toThrow(ValidationError);
     await expect(
-      orm.em.fork().execute('insert into user_service_profiles (user_id, service_type) values (?, ?)', [user.id, 'fax']),
+      orm.em
+        .fork()
+        .execute('insert into user_service_profiles (user_id, service_type) values (?, ?)', [user.id, 'fax']),
     ).rejects.toThrow(CheckConstraintViolationException);
 
     const orphan = orm.em.fork();
@@ -214,7 +216,12 @@ describe('user_sessions', () => {
     await expect(ended.flush()).rejects.toThrow(CheckConstraintViolationException);
 
     const expired = orm.em.fork();
-    expired.create(UserSession, { user: user.id, sessionToken: uniqueSuffix(), serviceType: 'voice', expiresAt: new Date(0) });
+    expired.create(UserSession, {
+      user: user.id,
+      sessionToken: uniqueSuffix(),
+      serviceType: 'voice',
+      expiresAt: new Date(0),
+    });
     await expect(expired.flush()).rejects.toThrow(CheckConstraintViolationException);
   });
 });

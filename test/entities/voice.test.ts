@@ -24,7 +24,12 @@ describe('voices', () => {
   it('round-trips, with a unique assistant id', async () => {
     const voice = await makeVoice(orm.em.fork(), { description: 'warm', sampleUrl: 'https://example.test/h.mp3' });
     const loaded = await reload(orm, Voice, voice.id);
-    expect(loaded).toMatchObject({ name: 'Hazel', assistantId: voice.assistantId, description: 'warm', isActive: true });
+    expect(loaded).toMatchObject({
+      name: 'Hazel',
+      assistantId: voice.assistantId,
+      description: 'warm',
+      isActive: true,
+    });
     expect(loaded.createdAt).toBeInstanceOf(Date);
     await expect(makeVoice(orm.em.fork(), { assistantId: voice.assistantId })).rejects.toThrow(
       UniqueConstraintViolationException,
@@ -72,7 +77,10 @@ describe('voice_calls', () => {
     await expect(
       orm.em
         .fork()
-        .execute(`insert into voice_calls (user_id, assistant_id, channel) values (?, ?, 'web')`, [user.id, `asst_${uniqueSuffix()}`]),
+        .execute(`insert into voice_calls (user_id, assistant_id, channel) values (?, ?, 'web')`, [
+          user.id,
+          `asst_${uniqueSuffix()}`,
+        ]),
     ).rejects.toThrow(ForeignKeyConstraintViolationException);
 
     const orphan = orm.em.fork();
@@ -97,17 +105,23 @@ describe('voice_calls', () => {
     const user = await makeUser(em);
     const voice = await makeVoice(em);
     const fresh = () => orm.em.fork();
-    await expect(makeVoiceCall(fresh(), user, voice, { phoneNumber: null })).rejects.toThrow(CheckConstraintViolationException);
-    await expect(makeVoiceCall(fresh(), user, voice, { channel: 'web', phoneNumber: null })).resolves.toBeInstanceOf(VoiceCall);
-    await expect(makeVoiceCall(fresh(), user, voice, { costTotal: -1 })).rejects.toThrow(CheckConstraintViolationException);
+    await expect(makeVoiceCall(fresh(), user, voice, { phoneNumber: null })).rejects.toThrow(
+      CheckConstraintViolationException,
+    );
+    await expect(makeVoiceCall(fresh(), user, voice, { channel: 'web', phoneNumber: null })).resolves.toBeInstanceOf(
+      VoiceCall,
+    );
+    await expect(makeVoiceCall(fresh(), user, voice, { costTotal: -1 })).rejects.toThrow(
+      CheckConstraintViolationException,
+    );
     await expect(
       makeVoiceCall(fresh(), user, voice, { startedAt: new Date(2_000), endedAt: new Date(1_000) }),
     ).rejects.toThrow(CheckConstraintViolationException);
     await expect(
-      fresh().execute(`insert into voice_calls (user_id, assistant_id, channel, status) values (?, ?, 'web', 'exploded')`, [
-        user.id,
-        voice.assistantId,
-      ]),
+      fresh().execute(
+        `insert into voice_calls (user_id, assistant_id, channel, status) values (?, ?, 'web', 'exploded')`,
+        [user.id, voice.assistantId],
+      ),
     ).rejects.toThrow(CheckConstraintViolationException);
   });
 
@@ -157,10 +171,10 @@ describe('voice_schedules', () => {
     await expect(
       orm.em
         .fork()
-        .execute(`insert into voice_schedules (user_id, assistant_id, name, cron_expression) values (?, ?, 'x', '* * * * *')`, [
-          user.id,
-          'asst_missing',
-        ]),
+        .execute(
+          `insert into voice_schedules (user_id, assistant_id, name, cron_expression) values (?, ?, 'x', '* * * * *')`,
+          [user.id, 'asst_missing'],
+        ),
     ).rejects.toThrow(ForeignKeyConstraintViolationException);
 
     const orphan = orm.em.fork();
@@ -220,7 +234,12 @@ describe('call_summaries', () => {
     await expect(negative.flush()).rejects.toThrow(CheckConstraintViolationException);
 
     await expect(
-      orm.em.fork().execute(`insert into call_summaries (call_id, user_id, sentiment) values (?, ?, 'ecstatic')`, [call.id, user.id]),
+      orm.em
+        .fork()
+        .execute(`insert into call_summaries (call_id, user_id, sentiment) values (?, ?, 'ecstatic')`, [
+          call.id,
+          user.id,
+        ]),
     ).rejects.toThrow(CheckConstraintViolationException);
   });
 });
@@ -245,7 +264,12 @@ describe('webhook_events', () => {
 
     // A second status-update of the same call is a different delivery: kept.
     const other = orm.em.fork();
-    other.create(WebhookEvent, { vapiCallId: 'call_1', eventType: 'status-update', eventKey: `sha256-${randomUUID()}`, payload });
+    other.create(WebhookEvent, {
+      vapiCallId: 'call_1',
+      eventType: 'status-update',
+      eventKey: `sha256-${randomUUID()}`,
+      payload,
+    });
     await other.flush();
 
     // The same delivery again: the insert-or-ignore path drops it.

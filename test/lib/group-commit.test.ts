@@ -48,7 +48,10 @@ describe('GroupCommit', () => {
   it('never runs more writes at once than its writers, nor more items per write than maxBatch', async () => {
     const w = controlledWrite();
     const gc = new GroupCommit(w.write, { writers: 2, maxBatch: 3 });
-    const results = await settle(Array.from({ length: 20 }, (_, i) => gc.submit(i)), w.releaseAll);
+    const results = await settle(
+      Array.from({ length: 20 }, (_, i) => gc.submit(i)),
+      w.releaseAll,
+    );
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(w.maxInFlight()).toBe(2);
     expect(Math.max(...w.batches.map((b) => b.length))).toBe(3);

@@ -40,24 +40,51 @@ const SECRETS = {
 
 it('no log line carries PII or message content', { timeout: 60_000 }, async () => {
   const em = world.platform.orm.em.fork();
-  const user = await makeUser(em, { email: SECRETS.userEmail, phoneNumber: SECRETS.userPhone, fullName: SECRETS.userName });
+  const user = await makeUser(em, {
+    email: SECRETS.userEmail,
+    phoneNumber: SECRETS.userPhone,
+    fullName: SECRETS.userName,
+  });
   await makeSafetyContact(em, user, {
-    externalFirstName: SECRETS.contactName, externalPhoneNumber: SECRETS.contactPhone, externalEmail: SECRETS.contactEmail,
-    allowedCommunicationMethods: ['sms', 'email'], preferredCommunicationMethod: 'sms',
+    externalFirstName: SECRETS.contactName,
+    externalPhoneNumber: SECRETS.contactPhone,
+    externalEmail: SECRETS.contactEmail,
+    allowedCommunicationMethods: ['sms', 'email'],
+    preferredCommunicationMethod: 'sms',
   });
   const voice = await makeVoice(em);
-  const auth = { authorization: `Bearer ${await userToken({ sub: user.id, email: SECRETS.userEmail })}`, 'content-type': 'application/json' };
+  const auth = {
+    authorization: `Bearer ${await userToken({ sub: user.id, email: SECRETS.userEmail })}`,
+    'content-type': 'application/json',
+  };
   const post = (path: string, body: unknown, headers = auth) =>
     world.platform.app.request(path, { method: 'POST', headers, body: JSON.stringify(body) });
 
   const conversation = await (await post('/v1/conversations', { title: 'Tuesday' })).json();
   const pii = `My email is ${SECRETS.messageEmail}, call me at ${SECRETS.messagePhone}, I live at ${SECRETS.messageStreet}, card ${SECRETS.messageCard}. I ${SECRETS.diaryWords}.`;
-  expect((await post(`/v1/conversations/${conversation.id}/messages`, { content: pii, role: 'user' })).status).toBe(202);
-  expect((await post(`/v1/conversations/${conversation.id}/messages`, { content: `I want to ${SECRETS.crisisWords}`, role: 'user' })).status).toBe(202);
+  expect((await post(`/v1/conversations/${conversation.id}/messages`, { content: pii, role: 'user' })).status).toBe(
+    202,
+  );
+  expect(
+    (
+      await post(`/v1/conversations/${conversation.id}/messages`, {
+        content: `I want to ${SECRETS.crisisWords}`,
+        role: 'user',
+      })
+    ).status,
+  ).toBe(202);
   expect((await post('/v1/conversations/not-a-uuid/messages', { content: pii, role: 'user' })).status).toBe(400);
   await post('/v1/calls', { assistant_id: voice.assistantId, phone_number: SECRETS.userPhone });
-  await post('/webhooks/vapi', { message: { type: 'status-update', customer: { number: SECRETS.userPhone } } }, { 'content-type': 'application/json', authorization: '' });
-  await post('/webhooks/supabase/auth-users', { type: 'INSERT', record: { email: SECRETS.userEmail, phone: SECRETS.userPhone } }, { 'content-type': 'application/json', authorization: '' });
+  await post(
+    '/webhooks/vapi',
+    { message: { type: 'status-update', customer: { number: SECRETS.userPhone } } },
+    { 'content-type': 'application/json', authorization: '' },
+  );
+  await post(
+    '/webhooks/supabase/auth-users',
+    { type: 'INSERT', record: { email: SECRETS.userEmail, phone: SECRETS.userPhone } },
+    { 'content-type': 'application/json', authorization: '' },
+  );
 
   // The flow has run: memories extracted, the contact texted and emailed.
   await eventually(async () => (await world.platform.orm.em.fork().count(MemoryItem, { user: user.id })) > 0, 20_000);

@@ -19,7 +19,12 @@ it('redacts stored messages and memories once the user turns anonymization on', 
   em.create(UserPrivacySettings, { user: user.id, autoAnonymizePii: false });
   await em.flush();
   const conversation = await newConversation(platform, user);
-  const { message_id } = await postMessage(platform, user, conversation, 'My sister lives with me and my email is ana.private@example.org');
+  const { message_id } = await postMessage(
+    platform,
+    user,
+    conversation,
+    'My sister lives with me and my email is ana.private@example.org',
+  );
   const stored = await eventually(async () => {
     const m = await platform.orm.em.fork().findOneOrFail(Message, message_id);
     return m.memoryExtracted ? m : null;
@@ -33,5 +38,6 @@ it('redacts stored messages and memories once the user turns anonymization on', 
   });
   expect(redacted.content).toContain('ana.private@example.org'); // the original stays for the crisis check
   const memories = await platform.orm.em.fork().find(MemoryItem, { user: user.id });
-  for (const memory of memories) expect(`${memory.content} ${memory.processedContent}`).not.toContain('ana.private@example.org');
+  for (const memory of memories)
+    expect(`${memory.content} ${memory.processedContent}`).not.toContain('ana.private@example.org');
 });

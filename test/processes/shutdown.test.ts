@@ -49,7 +49,8 @@ function startWorkerProcess(env: Record<string, string>): WorkerProcess {
 // interval per queue, so a worker with the default 30 s would delay the others' checks.
 const TIMING = { WORKER_LOCK_MS: '1500', WORKER_STALLED_CHECK_MS: '500' };
 
-const runsOf = (runId: string) => platform.orm.em.fork().count(SystemEvent, { eventType: 'slow_done', eventData: { run_id: runId } });
+const runsOf = (runId: string) =>
+  platform.orm.em.fork().count(SystemEvent, { eventType: 'slow_done', eventData: { run_id: runId } });
 
 describe('SIGTERM during a running job', () => {
   it('lets the job finish, then exits 0', async () => {
@@ -90,7 +91,12 @@ describe('SIGTERM during a running job', () => {
 
 describe('a shutdown that hangs', () => {
   it('exits 1 at its deadline instead of ignoring SIGTERM', async () => {
-    const worker = startWorkerProcess({ HANG_ON_STOP: '1', STOP_DEADLINE_MS: '700', SHUTDOWN_TIMEOUT_MS: '200', LOG_LEVEL: 'error' });
+    const worker = startWorkerProcess({
+      HANG_ON_STOP: '1',
+      STOP_DEADLINE_MS: '700',
+      SHUTDOWN_TIMEOUT_MS: '200',
+      LOG_LEVEL: 'error',
+    });
     await worker.waitFor('ready');
     const t = performance.now();
     worker.proc.kill('SIGTERM');

@@ -36,7 +36,9 @@ describe('node src/main.ts', () => {
       timeout: 20_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^hearth: Redis is not reachable at redis:\/\/127\.0\.0\.1:1: start one .* or set REDIS_URL$/);
+    expect(result.stderr.trim()).toMatch(
+      /^hearth: Redis is not reachable at redis:\/\/127\.0\.0\.1:1: start one .* or set REDIS_URL$/,
+    );
   });
 
   it('without PostgreSQL, prints one line naming it, and exits 1', () => {
@@ -46,7 +48,9 @@ describe('node src/main.ts', () => {
       timeout: 20_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^hearth: PostgreSQL is not reachable at postgres:\/\/127\.0\.0\.1:1\/hearth .*set DATABASE_URL$/);
+    expect(result.stderr.trim()).toMatch(
+      /^hearth: PostgreSQL is not reachable at postgres:\/\/127\.0\.0\.1:1\/hearth .*set DATABASE_URL$/,
+    );
   });
 
   it('refuses an unknown WORKER_QUEUES entry by name', () => {

@@ -15,7 +15,10 @@ let cluster: OwnCluster;
 let platform: TestPlatform;
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  platform = await createTestPlatform({ REDIS_URL: cluster.url, REDIS_PREFIX: `{hearth-${randomBytes(3).toString('hex')}}` });
+  platform = await createTestPlatform({
+    REDIS_URL: cluster.url,
+    REDIS_PREFIX: `{hearth-${randomBytes(3).toString('hex')}}`,
+  });
   platform.startWorkers(registrations.filter((r) => r.job.name === auditEvent.name));
 }, 60_000);
 afterAll(async () => {
@@ -24,7 +27,9 @@ afterAll(async () => {
 });
 
 it('refuses a cluster without a hash-tagged prefix', () => {
-  expect(() => loadConfig({ REDIS_URL: cluster.url, REDIS_PREFIX: 'hearth' })).toThrow(/REDIS_PREFIX: needs a hash tag/);
+  expect(() => loadConfig({ REDIS_URL: cluster.url, REDIS_PREFIX: 'hearth' })).toThrow(
+    /REDIS_PREFIX: needs a hash tag/,
+  );
 });
 
 it('runs a job end to end and answers /readyz', async () => {
@@ -36,7 +41,10 @@ it('runs a job end to end and answers /readyz', async () => {
   });
   expect(res.status).toBe(202);
   const { job_id } = await res.json();
-  const row = await eventually(() => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${job_id}`) }), 15_000);
+  const row = await eventually(
+    () => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${job_id}`) }),
+    15_000,
+  );
   expect(row.eventType).toBe('on_cluster');
   expect(await (await platform.producer.queue(auditEvent).getJob(job_id))?.getState()).toBe('completed');
 });

@@ -19,7 +19,11 @@ async function sentText() {
   const user = await makeUser(em);
   const contact = await makeSafetyContact(em, user);
   const log = em.create(ContactLog, {
-    user, safetyContact: contact, contactMethod: 'sms', success: true, initiatedBy: 'system',
+    user,
+    safetyContact: contact,
+    contactMethod: 'sms',
+    success: true,
+    initiatedBy: 'system',
     contactMetadata: { state: 'sent', provider_id: 'SM123', incident_id: randomUUID(), step: 0 },
   });
   await em.flush();
@@ -27,7 +31,11 @@ async function sentText() {
 }
 
 const callback = (logId: string, status: string) =>
-  applySmsStatus(orm.em.fork(), logId, { MessageSid: 'SM123', MessageStatus: status, ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}) });
+  applySmsStatus(orm.em.fork(), logId, {
+    MessageSid: 'SM123',
+    MessageStatus: status,
+    ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}),
+  });
 
 describe('Twilio delivery status out of order', () => {
   it('a late `sent` does not hide `delivered` or `undelivered`', async () => {
@@ -38,7 +46,9 @@ describe('Twilio delivery status out of order', () => {
     const undelivered = await sentText();
     for (const s of ['undelivered', 'sent', 'undelivered', 'sending']) await callback(undelivered, s);
     expect(await reload(orm, ContactLog, undelivered)).toMatchObject({
-      success: false, errorMessage: 'twilio undelivered code 30003', contactMetadata: expect.objectContaining({ delivery_status: 'undelivered' }),
+      success: false,
+      errorMessage: 'twilio undelivered code 30003',
+      contactMetadata: expect.objectContaining({ delivery_status: 'undelivered' }),
     });
   });
 

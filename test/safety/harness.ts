@@ -3,7 +3,12 @@
 // to raise triggers the way chat/voice/alerts do, and to read back incidents and attempts.
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
-import { eventually, createTestPlatform, jobContext as sharedJobContext, type TestPlatform } from '../support/platform.ts';
+import {
+  eventually,
+  createTestPlatform,
+  jobContext as sharedJobContext,
+  type TestPlatform,
+} from '../support/platform.ts';
 import { registrations } from '../../src/workers/processors.ts';
 import { vapiCall } from '../../src/queues/vapi-call.ts';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
@@ -28,7 +33,9 @@ export interface SafetyWorld {
   close(): Promise<void>;
 }
 
-export async function startSafetyWorld(opts: { workers?: boolean; logTo?: DestinationStream } = {}): Promise<SafetyWorld> {
+export async function startSafetyWorld(
+  opts: { workers?: boolean; logTo?: DestinationStream } = {},
+): Promise<SafetyWorld> {
   const twilio = await startFakeTwilio();
   const smtp = await startSmtpSink();
   Object.assign(process.env, {
@@ -64,7 +71,13 @@ export async function raiseTrigger(
   o: { level?: 'high' | 'critical'; trigger?: 'chat_message' | 'voice_call' | 'manual_alert'; sourceId?: string } = {},
 ) {
   const em = platform.orm.em.fork();
-  const payload = { user_id: userId, trigger: o.trigger ?? 'chat_message', source_id: o.sourceId ?? randomUUID(), crisis_level: o.level ?? 'high', detected_at: new Date().toISOString() } as const;
+  const payload = {
+    user_id: userId,
+    trigger: o.trigger ?? 'chat_message',
+    source_id: o.sourceId ?? randomUUID(),
+    crisis_level: o.level ?? 'high',
+    detected_at: new Date().toISOString(),
+  } as const;
   const jobKey = `${payload.trigger}:${payload.source_id}`;
   // The same cause twice: its outbox row exists already (the callers check, as enqueueInTransaction asks).
   if (await em.findOne(OutboxJob, outboxJobId(safetyOutreach, jobKey))) return payload;
@@ -84,4 +97,5 @@ export const attemptsOf = (platform: TestPlatform, userId: string) =>
   platform.orm.em.fork().find(ContactLog, { user: userId }, { orderBy: { attemptedAt: 'asc' } });
 
 /** A context for calling a processor directly, as a retried job would run it (attempt 2). */
-export const jobContext = (platform: TestPlatform, jobId = randomUUID()) => sharedJobContext(platform, 'test', jobId, 2);
+export const jobContext = (platform: TestPlatform, jobId = randomUUID()) =>
+  sharedJobContext(platform, 'test', jobId, 2);

@@ -20,8 +20,16 @@ describe('notification-send', () => {
     const user = await makeUser(world.platform.orm.em.fork(), { displayName: 'Robin', phoneNumber: number });
     const payload = { user_id: user.id, channel: 'sms', template: 'checkin_reminder', ref_id: randomUUID() } as const;
     // Two deliveries of the same job at once (a stalled job re-run while the first still runs): one text.
-    const both = await Promise.all([processNotificationSend(payload, jobContext(world.platform)), processNotificationSend(payload, jobContext(world.platform))]);
-    expect(both).toEqual(expect.arrayContaining([expect.objectContaining({ sent: true, provider_id: expect.stringMatching(/^SM/) }), { skipped: 'already_sent' }]));
+    const both = await Promise.all([
+      processNotificationSend(payload, jobContext(world.platform)),
+      processNotificationSend(payload, jobContext(world.platform)),
+    ]);
+    expect(both).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sent: true, provider_id: expect.stringMatching(/^SM/) }),
+        { skipped: 'already_sent' },
+      ]),
+    );
     expect(await processNotificationSend(payload, jobContext(world.platform))).toEqual({ skipped: 'already_sent' });
     const texts = world.twilio.requests.filter((r) => r.form.To === number);
     expect(texts).toHaveLength(1);
@@ -44,6 +52,8 @@ describe('notification-send', () => {
     expect(world.twilio.requests.filter((r) => r.form.To === number)).toHaveLength(2);
 
     const silent = await makeUser(world.platform.orm.em.fork(), { phoneNumber: null });
-    expect(await processNotificationSend({ ...payload, user_id: silent.id }, jobContext(world.platform))).toEqual({ skipped: 'no_address' });
+    expect(await processNotificationSend({ ...payload, user_id: silent.id }, jobContext(world.platform))).toEqual({
+      skipped: 'no_address',
+    });
   });
 });

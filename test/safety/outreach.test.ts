@@ -15,7 +15,16 @@ import { processSafetyEscalate } from '../../src/workers/safety-escalate.ts';
 import { attemptLogId } from '../../src/safety/attempts.ts';
 import { ContactLog } from '../../src/entities/contact-log.entity.ts';
 import { safetyEscalate } from '../../src/queues/safety-escalate.ts';
-import { attemptsOf, incidentsOf, jobContext, raiseTrigger, startSafetyWorld, waitForIncident, TWILIO_SID, type SafetyWorld } from './harness.ts';
+import {
+  attemptsOf,
+  incidentsOf,
+  jobContext,
+  raiseTrigger,
+  startSafetyWorld,
+  waitForIncident,
+  TWILIO_SID,
+  type SafetyWorld,
+} from './harness.ts';
 
 let world: SafetyWorld;
 const failing = new Set<string>();
@@ -26,7 +35,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   world = await startSafetyWorld();
-  world.twilio.respond = (form) => (failing.has(form.To!) ? { status: 500, body: { code: 20500, message: 'Internal Server Error' } } : queued(form));
+  world.twilio.respond = (form) =>
+    failing.has(form.To!) ? { status: 500, body: { code: 20500, message: 'Internal Server Error' } } : queued(form);
 });
 afterAll(() => world?.close());
 
@@ -34,7 +44,8 @@ async function userWith(contacts: Parameters<typeof makeSafetyContact>[2][]) {
   const em = world.platform.orm.em.fork();
   const user = await makeUser(em, { displayName: 'Robin' });
   const rows = [];
-  for (const [i, c] of contacts.entries()) rows.push(await makeSafetyContact(em, user, { priorityOrder: i + 1, externalPhoneNumber: phone(), ...c }));
+  for (const [i, c] of contacts.entries())
+    rows.push(await makeSafetyContact(em, user, { priorityOrder: i + 1, externalPhoneNumber: phone(), ...c }));
   return { user, contacts: rows };
 }
 
@@ -42,7 +53,12 @@ describe('safety outreach', () => {
   it('contacts by priority on the preferred allowed channel, logs every attempt, escalates, then exhausts with a critical event', async () => {
     const { user, contacts } = await userWith([
       { priorityOrder: 2 },
-      { priorityOrder: 1, externalEmail: `b-${randomUUID()}@example.test`, allowedCommunicationMethods: ['sms', 'email'], preferredCommunicationMethod: 'email' },
+      {
+        priorityOrder: 1,
+        externalEmail: `b-${randomUUID()}@example.test`,
+        allowedCommunicationMethods: ['sms', 'email'],
+        preferredCommunicationMethod: 'email',
+      },
     ]);
     const [second, first] = contacts as [SafetyContact, SafetyContact];
     const started = Date.now();
@@ -61,8 +77,13 @@ describe('safety outreach', () => {
     expect(sms.form.Body).not.toMatch(/crisis|suicid|harm|critical|high/i);
     expect(sms.form.StatusCallback).toMatch(/^https:\/\/hearth\.example\.test\/webhooks\/twilio\/status\?log=/);
 
-    const incident = await eventually(async () => (await incidentsOf(world.platform, user.id)).find((i) => i.status === 'exhausted'), 15_000);
-    const event = await world.platform.orm.em.fork().findOneOrFail(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' });
+    const incident = await eventually(
+      async () => (await incidentsOf(world.platform, user.id)).find((i) => i.status === 'exhausted'),
+      15_000,
+    );
+    const event = await world.platform.orm.em
+      .fork()
+      .findOneOrFail(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' });
     expect(event.severity).toBe('critical');
     expect(event.eventData).toMatchObject({ incident_id: incident.id, delivered_attempts: 2 });
 
@@ -71,7 +92,11 @@ describe('safety outreach', () => {
       [first.id, 'email', true, 'system'],
       [second.id, 'sms', true, 'escalation'],
     ]);
-    expect(attempts[1]!.contactMetadata).toMatchObject({ incident_id: incident.id, state: 'sent', provider_id: expect.stringMatching(/^SM/) });
+    expect(attempts[1]!.contactMetadata).toMatchObject({
+      incident_id: incident.id,
+      state: 'sent',
+      provider_id: expect.stringMatching(/^SM/),
+    });
     expect(attempts[1]!.messageContent).toContain('[acknowledge link]');
     expect(attempts[1]!.messageContent).not.toContain('token=');
     const reloaded = await world.platform.orm.em.fork().findOneOrFail(SafetyContact, second.id);
@@ -90,7 +115,9 @@ describe('safety outreach', () => {
     expect(smsTo(contacts[1]!.externalPhoneNumber!)).toHaveLength(0);
     const [attempt] = await attemptsOf(world.platform, user.id);
     expect(attempt).toMatchObject({ responseReceived: true, responseSummary: 'acknowledged' });
-    expect(await world.platform.orm.em.fork().count(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' })).toBe(0);
+    expect(
+      await world.platform.orm.em.fork().count(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' }),
+    ).toBe(0);
   });
 
   it('a failed send moves to the next method at once, then the next contact; all failing → exhausted + critical event', async () => {
@@ -106,24 +133,44 @@ describe('safety outreach', () => {
     world.smtp.rejectWith = 550;
     const started = Date.now();
     await raiseTrigger(world.platform, user.id, { level: 'high' });
-    await eventually(async () => (await incidentsOf(world.platform, user.id)).find((i) => i.status === 'exhausted'), 15_000);
+    await eventually(
+      async () => (await incidentsOf(world.platform, user.id)).find((i) => i.status === 'exhausted'),
+      15_000,
+    );
     world.smtp.rejectWith = null;
     expect(Date.now() - started).toBeLessThan(2_500 + 5_000); // no escalation delay after failures
     const attempts = await attemptsOf(world.platform, user.id);
-    expect(attempts.map((x) => [x.contactMethod, x.success])).toEqual([['sms', false], ['email', false], ['sms', false]]);
+    expect(attempts.map((x) => [x.contactMethod, x.success])).toEqual([
+      ['sms', false],
+      ['email', false],
+      ['sms', false],
+    ]);
     expect(attempts[0]!.errorMessage).toMatch(/twilio 500/);
     expect(attempts[1]!.errorMessage).toMatch(/smtp 550/);
-    const event = await world.platform.orm.em.fork().findOneOrFail(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' });
-    expect(event).toMatchObject({ severity: 'critical', eventData: expect.objectContaining({ delivered_attempts: 0, planned_attempts: 3 }) });
+    const event = await world.platform.orm.em
+      .fork()
+      .findOneOrFail(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted' });
+    expect(event).toMatchObject({
+      severity: 'critical',
+      eventData: expect.objectContaining({ delivered_attempts: 0, planned_attempts: 3 }),
+    });
     // The operator's board: the exhaustion step sits in the Failed list with a plain reason.
-    const failed = await eventually(async () => (await world.platform.producer.queue(safetyEscalate).getFailed()).find((j) => j.data.incident_id === event.eventData.incident_id));
+    const failed = await eventually(async () =>
+      (await world.platform.producer.queue(safetyEscalate).getFailed()).find(
+        (j) => j.data.incident_id === event.eventData.incident_id,
+      ),
+    );
     expect(failed.failedReason).toMatch(/safety outreach exhausted: nobody acknowledged/);
   });
 
   it('a user without reachable contacts is exhausted at once (never silent)', async () => {
     const { user } = await userWith([{ allowedCommunicationMethods: ['in_app'] }]);
     await raiseTrigger(world.platform, user.id);
-    await eventually(async () => world.platform.orm.em.fork().findOne(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted', severity: 'critical' }));
+    await eventually(async () =>
+      world.platform.orm.em
+        .fork()
+        .findOne(SystemEvent, { user: user.id, eventType: 'safety.outreach_exhausted', severity: 'critical' }),
+    );
   });
 
   it('repeated triggers join the open incident: one incident, one first message', async () => {
@@ -142,12 +189,17 @@ describe('safety outreach', () => {
 
   it('quiet hours: a high trigger waits for the window, an emergency does not', async () => {
     const hour = new Date().getUTCHours();
-    const closed = { start: `${String((hour + 3) % 24).padStart(2, '0')}:00`, end: `${String((hour + 4) % 24).padStart(2, '0')}:00` };
+    const closed = {
+      start: `${String((hour + 3) % 24).padStart(2, '0')}:00`,
+      end: `${String((hour + 4) % 24).padStart(2, '0')}:00`,
+    };
     const quiet = await userWith([{ preferredContactTime: closed, timezone: 'UTC' }]);
     await raiseTrigger(world.platform, quiet.user.id, { level: 'high' });
     const incident = await waitForIncident(world.platform, quiet.user.id);
     expect(new Date(incident.plan[0]!.not_before!).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
-    const step0 = await world.platform.orm.em.fork().findOneOrFail(OutboxJob, { queue: 'safety-escalate', payload: { incident_id: incident.id } });
+    const step0 = await world.platform.orm.em
+      .fork()
+      .findOneOrFail(OutboxJob, { queue: 'safety-escalate', payload: { incident_id: incident.id } });
     expect(step0.options?.delay).toBeGreaterThan(3_600_000);
     await sleep(1_500);
     expect(smsTo(quiet.contacts[0]!.externalPhoneNumber!)).toHaveLength(0);
@@ -156,7 +208,11 @@ describe('safety outreach', () => {
     await raiseTrigger(world.platform, quiet.user.id, { level: 'critical' });
     await eventually(async () => smsTo(quiet.contacts[0]!.externalPhoneNumber!)[0]);
     const upgraded = (await incidentsOf(world.platform, quiet.user.id))[0]!;
-    expect(upgraded).toMatchObject({ emergency: true, crisisLevel: 'critical', plan: [expect.objectContaining({ not_before: null })] });
+    expect(upgraded).toMatchObject({
+      emergency: true,
+      crisisLevel: 'critical',
+      plan: [expect.objectContaining({ not_before: null })],
+    });
 
     const urgent = await userWith([{ preferredContactTime: closed, timezone: 'UTC' }]);
     await raiseTrigger(world.platform, urgent.user.id, { level: 'critical' });
@@ -164,7 +220,10 @@ describe('safety outreach', () => {
   });
 
   it('a retried step sends once; a step interrupted mid-send is not resent and falls through', async () => {
-    const { user, contacts } = await userWith([{ allowedCommunicationMethods: ['sms', 'email'], externalEmail: `r-${randomUUID()}@example.test` }, {}]);
+    const { user, contacts } = await userWith([
+      { allowedCommunicationMethods: ['sms', 'email'], externalEmail: `r-${randomUUID()}@example.test` },
+      {},
+    ]);
     await raiseTrigger(world.platform, user.id, { level: 'critical' });
     await eventually(async () => smsTo(contacts[0]!.externalPhoneNumber!)[0]);
     const incident = await waitForIncident(world.platform, user.id);
@@ -176,23 +235,38 @@ describe('safety outreach', () => {
     const twice = await userWith([{}]);
     const emTwice = world.platform.orm.em.fork();
     const both = emTwice.create(SafetyIncident, {
-      user: twice.user.id, crisisLevel: 'critical', emergency: true, triggers: [], lastTriggerAt: new Date(),
+      user: twice.user.id,
+      crisisLevel: 'critical',
+      emergency: true,
+      triggers: [],
+      lastTriggerAt: new Date(),
       plan: [{ contact_id: twice.contacts[0]!.id, method: 'sms' as const, not_before: null }],
     });
     await emTwice.flush();
-    await Promise.all([0, 1].map(() => processSafetyEscalate({ incident_id: both.id, step: 0 }, jobContext(world.platform))));
+    await Promise.all(
+      [0, 1].map(() => processSafetyEscalate({ incident_id: both.id, step: 0 }, jobContext(world.platform))),
+    );
     expect(smsTo(twice.contacts[0]!.externalPhoneNumber!)).toHaveLength(1);
 
     // Another incident whose step 0 claimed its attempt and then died before recording the answer.
     const crashed = await userWith([{}, {}]);
     const em = world.platform.orm.em.fork();
     const open = em.create(SafetyIncident, {
-      user: crashed.user.id, crisisLevel: 'critical', emergency: true, triggers: [], lastTriggerAt: new Date(),
+      user: crashed.user.id,
+      crisisLevel: 'critical',
+      emergency: true,
+      triggers: [],
+      lastTriggerAt: new Date(),
       plan: crashed.contacts.map((c) => ({ contact_id: c.id, method: 'sms' as const, not_before: null })),
     });
     em.create(ContactLog, {
-      id: attemptLogId(open.id, 0), user: crashed.user.id, safetyContact: crashed.contacts[0]!.id, contactMethod: 'sms', success: false,
-      initiatedBy: 'system', contactMetadata: { incident_id: open.id, step: 0, state: 'sending' },
+      id: attemptLogId(open.id, 0),
+      user: crashed.user.id,
+      safetyContact: crashed.contacts[0]!.id,
+      contactMethod: 'sms',
+      success: false,
+      initiatedBy: 'system',
+      contactMetadata: { incident_id: open.id, step: 0, state: 'sending' },
     });
     await em.flush();
     const result = await processSafetyEscalate({ incident_id: open.id, step: 0 }, jobContext(world.platform));
@@ -209,14 +283,29 @@ describe('safety outreach', () => {
     const friend = await makeUser(em, { displayName: 'Alex' });
     const { user, contacts } = await userWith([
       { allowedCommunicationMethods: ['voice'] },
-      { externalFirstName: null, externalPhoneNumber: null, contactUser: friend, allowedCommunicationMethods: ['in_app'] },
+      {
+        externalFirstName: null,
+        externalPhoneNumber: null,
+        contactUser: friend,
+        allowedCommunicationMethods: ['in_app'],
+      },
     ]);
     await raiseTrigger(world.platform, user.id, { level: 'critical' });
     const call = await eventually(async () => world.platform.orm.em.fork().findOne(VoiceCall, { user: user.id }));
-    expect(call).toMatchObject({ phoneNumber: contacts[0]!.externalPhoneNumber, status: 'queued', channel: 'outbound_phone' });
-    const job = await world.platform.orm.em.fork().findOneOrFail(OutboxJob, { queue: 'vapi-call', payload: { voice_call_id: call.id } });
+    expect(call).toMatchObject({
+      phoneNumber: contacts[0]!.externalPhoneNumber,
+      status: 'queued',
+      channel: 'outbound_phone',
+    });
+    const job = await world.platform.orm.em
+      .fork()
+      .findOneOrFail(OutboxJob, { queue: 'vapi-call', payload: { voice_call_id: call.id } });
     expect(job.payload).toMatchObject({ purpose: 'safety_outreach' });
-    const alert = await eventually(async () => world.platform.orm.em.fork().findOne(SystemEvent, { user: friend.id, eventType: 'safety.contact_alert' }), 15_000);
+    const alert = await eventually(
+      async () =>
+        world.platform.orm.em.fork().findOne(SystemEvent, { user: friend.id, eventType: 'safety.contact_alert' }),
+      15_000,
+    );
     expect(alert.eventData).toMatchObject({ user_id: user.id });
   });
 });

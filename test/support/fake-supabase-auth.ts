@@ -97,7 +97,11 @@ export class FakeSupabaseAuth {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     if (url.pathname === '/auth/v1/.well-known/jwks.json') return send(200, { keys: [] });
     if (req.headers.authorization !== `Bearer ${this.serviceKey}` || req.headers.apikey !== this.serviceKey) {
-      return send(401, { code: 401, error_code: 'no_authorization', msg: 'This endpoint requires a valid Bearer token' });
+      return send(401, {
+        code: 401,
+        error_code: 'no_authorization',
+        msg: 'This endpoint requires a valid Bearer token',
+      });
     }
     if (url.pathname === '/auth/v1/admin/users') return this.#list(url, send);
     const one = /^\/auth\/v1\/admin\/users\/([0-9a-f-]{36})$/.exec(url.pathname);

@@ -21,7 +21,14 @@ export interface FakeTwilio {
 
 export const queued = (form: Record<string, string>) => ({
   status: 201,
-  body: { sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued', to: form.To, from: form.From, body: form.Body, error_code: null },
+  body: {
+    sid: `SM${randomBytes(16).toString('hex')}`,
+    status: 'queued',
+    to: form.To,
+    from: form.From,
+    body: form.Body,
+    error_code: null,
+  },
 });
 
 export async function startFakeTwilio(): Promise<FakeTwilio> {
@@ -31,7 +38,12 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(raw));
-      fake.requests.push({ path: req.url ?? '', authorization: req.headers.authorization, form, at: performance.now() });
+      fake.requests.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        form,
+        at: performance.now(),
+      });
       const { status, body } = fake.respond(form);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });

@@ -56,8 +56,13 @@ export class FakeVapi {
   /** Vapi's side of a finished call: what GET /call/{id} returns afterwards. */
   finish(callId: string, messages: ReturnType<typeof callMessages>, endedReason = 'customer-ended-call'): void {
     Object.assign(this.calls.get(callId)!, {
-      status: 'ended', endedReason, startedAt: messages.started.toISOString(), endedAt: messages.ended.toISOString(),
-      cost: 0.15, costBreakdown: messages.costBreakdown, analysis: messages.report.message.analysis,
+      status: 'ended',
+      endedReason,
+      startedAt: messages.started.toISOString(),
+      endedAt: messages.ended.toISOString(),
+      cost: 0.15,
+      costBreakdown: messages.costBreakdown,
+      analysis: messages.report.message.analysis,
     });
   }
 
@@ -67,7 +72,8 @@ export class FakeVapi {
   }
 
   async #handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
-    if (req.headers.authorization !== `Bearer ${FAKE_VAPI_KEY}`) return { status: 401, body: { message: 'Unauthorized' } };
+    if (req.headers.authorization !== `Bearer ${FAKE_VAPI_KEY}`)
+      return { status: 401, body: { message: 'Unauthorized' } };
     const url = new URL(req.url!, this.url);
     if (req.method === 'POST' && url.pathname === '/call') return this.#create(JSON.parse(await readBody(req)));
     if (req.method === 'GET' && url.pathname === '/call') {
@@ -84,16 +90,30 @@ export class FakeVapi {
   async #create(body: Record<string, any>): Promise<{ status: number; body: unknown }> {
     this.createRequests.push(body);
     const plan = this.plans.shift();
-    if (plan && 'status' in plan) return { status: plan.status, body: { message: plan.message ?? 'failure', statusCode: plan.status } };
+    if (plan && 'status' in plan)
+      return { status: plan.status, body: { message: plan.message ?? 'failure', statusCode: plan.status } };
     const now = new Date().toISOString();
     const call: FakeCall = {
-      id: randomUUID(), orgId: 'org_fake', type: 'outboundPhoneCall', status: 'queued',
-      assistantId: body.assistantId, phoneNumberId: body.phoneNumberId, customer: body.customer,
-      assistantOverrides: body.assistantOverrides ?? {}, createdAt: now, updatedAt: now,
+      id: randomUUID(),
+      orgId: 'org_fake',
+      type: 'outboundPhoneCall',
+      status: 'queued',
+      assistantId: body.assistantId,
+      phoneNumberId: body.phoneNumberId,
+      customer: body.customer,
+      assistantOverrides: body.assistantOverrides ?? {},
+      createdAt: now,
+      updatedAt: now,
     };
     this.calls.set(call.id, call);
     if (plan && 'createThenDelayMs' in plan) await new Promise((r) => setTimeout(r, plan.createThenDelayMs));
-    return { status: 201, body: { ...call, subscriptionLimits: { concurrencyBlocked: false, concurrencyLimit: 10, remainingConcurrentCalls: 9 } } };
+    return {
+      status: 201,
+      body: {
+        ...call,
+        subscriptionLimits: { concurrencyBlocked: false, concurrencyLimit: 10, remainingConcurrentCalls: 9 },
+      },
+    };
   }
 }
 
@@ -118,7 +138,15 @@ export function callMessages(call: FakeCall, script: CallScript = {}) {
   const ended = new Date();
   const endedReason = script.endedReason ?? 'customer-ended-call';
   const answered = !['customer-did-not-answer', 'customer-busy'].includes(endedReason);
-  const costBreakdown = { transport: 0.01, stt: 0.02, llm: 0.03, tts: 0.04, vapi: 0.05, total: 0.15, llmPromptTokens: 900 };
+  const costBreakdown = {
+    transport: 0.01,
+    stt: 0.02,
+    llm: 0.03,
+    tts: 0.04,
+    vapi: 0.05,
+    total: 0.15,
+    llmPromptTokens: 900,
+  };
   const transcript = `AI: Hi, how are you?\nUser: Honestly ${TRANSCRIPT_MARKER}, I have been low.`;
   const artifact = {
     transcript,
@@ -126,12 +154,28 @@ export function callMessages(call: FakeCall, script: CallScript = {}) {
     messagesOpenAIFormatted: [{ role: 'user', content: `Honestly ${TRANSCRIPT_MARKER}` }],
     recordingUrl: `https://storage.vapi.ai/${TRANSCRIPT_MARKER}-mono.wav`,
     stereoRecordingUrl: `https://storage.vapi.ai/${TRANSCRIPT_MARKER}-stereo.wav`,
-    recording: { stereoUrl: 'https://storage.vapi.ai/s.wav', mono: { combinedUrl: `https://storage.vapi.ai/${TRANSCRIPT_MARKER}.wav` } },
+    recording: {
+      stereoUrl: 'https://storage.vapi.ai/s.wav',
+      mono: { combinedUrl: `https://storage.vapi.ai/${TRANSCRIPT_MARKER}.wav` },
+    },
   };
-  const snapshot = (status: string, extra: Partial<FakeCall> = {}) => ({ ...call, status, ...extra, artifact, transcript, messages: artifact.messages });
+  const snapshot = (status: string, extra: Partial<FakeCall> = {}) => ({
+    ...call,
+    status,
+    ...extra,
+    artifact,
+    transcript,
+    messages: artifact.messages,
+  });
   const ts = started.getTime();
   const status = (s: string, extra: Record<string, unknown> = {}) => ({
-    message: { type: 'status-update', status: s, timestamp: ts, call: snapshot(s, s === 'in-progress' ? { startedAt: started.toISOString() } : {}), ...extra },
+    message: {
+      type: 'status-update',
+      status: s,
+      timestamp: ts,
+      call: snapshot(s, s === 'in-progress' ? { startedAt: started.toISOString() } : {}),
+      ...extra,
+    },
   });
   return {
     ringing: status('ringing'),
@@ -148,7 +192,12 @@ export function callMessages(call: FakeCall, script: CallScript = {}) {
         costs: [{ type: 'model', cost: 0.03 }],
         analysis: {
           summary: script.summary ?? 'The user talked about a hard week and agreed to take a walk tomorrow.',
-          structuredData: script.structuredData ?? { sentiment: 'mixed', key_topics: ['sleep', 'work'], action_items: ['walk tomorrow'], emotional_state: 'tired' },
+          structuredData: script.structuredData ?? {
+            sentiment: 'mixed',
+            key_topics: ['sleep', 'work'],
+            action_items: ['walk tomorrow'],
+            emotional_state: 'tired',
+          },
           successEvaluation: 'true',
         },
         artifact,

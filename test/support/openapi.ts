@@ -26,7 +26,14 @@ export async function operations(app: App): Promise<Operation[]> {
   for (const [path, item] of Object.entries<Record<string, DocOperation>>(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const schemes = (op.security ?? []).flatMap((s) => Object.keys(s));
-      ops.push({ method: method.toUpperCase(), path, security: schemes[0], schemes, hasBody: Boolean(op.requestBody), responses: Object.keys(op.responses ?? {}) });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        security: schemes[0],
+        schemes,
+        hasBody: Boolean(op.requestBody),
+        responses: Object.keys(op.responses ?? {}),
+      });
     }
   }
   return ops;

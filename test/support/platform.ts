@@ -19,14 +19,20 @@ export interface TestPlatform {
   producer: Producer;
   log: Logger;
   app: ReturnType<typeof createApp>;
-  startWorkers(regs?: readonly Registration[], extra?: { lockDurationMs?: number; stalledIntervalMs?: number }): WorkerRuntime;
+  startWorkers(
+    regs?: readonly Registration[],
+    extra?: { lockDurationMs?: number; stalledIntervalMs?: number },
+  ): WorkerRuntime;
   close(): Promise<void>;
 }
 
 /** A unique key prefix under this run's prefix (the global teardown deletes everything under it). */
 export const uniquePrefix = () => `${inject('redisPrefix')}-${randomBytes(4).toString('hex')}`;
 
-export async function createTestPlatform(env: Record<string, string> = {}, opts: { logTo?: DestinationStream } = {}): Promise<TestPlatform> {
+export async function createTestPlatform(
+  env: Record<string, string> = {},
+  opts: { logTo?: DestinationStream } = {},
+): Promise<TestPlatform> {
   const config = loadConfig({ ...process.env, REDIS_PREFIX: uniquePrefix(), ...env });
   const orm = await initOrm(config);
   const producer = new Producer(producerConnection(config.REDIS_URL), config.REDIS_PREFIX);
@@ -40,8 +46,14 @@ export async function createTestPlatform(env: Record<string, string> = {}, opts:
     app: createApp({ config, orm, producer, log }),
     startWorkers(regs = registrations, extra = {}) {
       const runtime = startWorkerRuntime({
-        orm, producer, log, registrations: regs, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX,
-        concurrency: 2, ...extra,
+        orm,
+        producer,
+        log,
+        registrations: regs,
+        redisUrl: config.REDIS_URL,
+        prefix: config.REDIS_PREFIX,
+        concurrency: 2,
+        ...extra,
       });
       runtimes.push(runtime);
       return runtime;
@@ -56,7 +68,11 @@ export async function createTestPlatform(env: Record<string, string> = {}, opts:
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -66,7 +82,8 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000,
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -30,7 +30,10 @@ const liveCount = () => em().count(User, { deletedAt: null });
 
 /** Runs the processor in-process (for runs expected to throw). */
 function runDirect() {
-  return processUserReconcile({}, jobContext(s.platform, userReconcile.name), { admin: createAuthAdmin(s.platform.config), perPage: 1000 });
+  return processUserReconcile({}, jobContext(s.platform, userReconcile.name), {
+    admin: createAuthAdmin(s.platform.config),
+    perPage: 1000,
+  });
 }
 
 /** Runs a reconcile through the queue, as the clock's scheduler does, and returns its result. */
@@ -47,7 +50,9 @@ describe('user-reconcile', () => {
     s.fake.requests.length = 0;
     expect(await runQueued()).toEqual({ listed: 2_500, create: 2_500, update: 0, delete: 0, noop: 0 });
     // Pages of 1,000 until the short third page; never beyond it.
-    expect(s.fake.requests.filter((r) => r.includes('/admin/users?'))).toEqual([1, 2, 3].map((p) => `GET /auth/v1/admin/users?page=${p}&per_page=1000`));
+    expect(s.fake.requests.filter((r) => r.includes('/admin/users?'))).toEqual(
+      [1, 2, 3].map((p) => `GET /auth/v1/admin/users?page=${p}&per_page=1000`),
+    );
     expect(await liveCount()).toBe(2_500);
     expect(await em().count(UserServiceProfile, { serviceType: 'chat' })).toBe(2_500);
     expect(await em().count(UserSyncLog, { syncType: 'create', source: 'reconcile' })).toBe(2_500);
@@ -62,7 +67,9 @@ describe('user-reconcile', () => {
     const secondRunStart = new Date();
 
     expect(await runQueued()).toEqual({ listed: 2_520, create: 50, update: 100, delete: 31, noop: 0 });
-    expect(await em().count(User, { id: { $in: [...removed, localOnly.id] }, deletedAt: { $ne: null }, isActive: false })).toBe(31);
+    expect(
+      await em().count(User, { id: { $in: [...removed, localOnly.id] }, deletedAt: { $ne: null }, isActive: false }),
+    ).toBe(31);
     expect(await em().count(User, { id: { $in: changed }, email: { $like: 'changed-%' } })).toBe(100);
     expect(await em().count(User, { id: { $in: added } })).toBe(50);
     // Unchanged users were not written, and only the syncs that happened were logged.
@@ -105,7 +112,9 @@ describe('user-reconcile', () => {
 
   it('runs one reconciliation at a time', async () => {
     const results = await Promise.all([runDirect(), runDirect()]);
-    expect(results.filter((r) => r.skipped)).toEqual([{ skipped: true, listed: 0, create: 0, update: 0, delete: 0, noop: 0 }]);
+    expect(results.filter((r) => r.skipped)).toEqual([
+      { skipped: true, listed: 0, create: 0, update: 0, delete: 0, noop: 0 },
+    ]);
     expect(await runDirect()).toMatchObject({ listed: s.fake.users.size });
   });
 

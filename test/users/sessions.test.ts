@@ -27,7 +27,13 @@ describe('sessions', () => {
     expect(res.status).toBe(200);
 
     const row = await sessionRow(sessionId);
-    expect(row).toMatchObject({ ipAddress: '203.0.113.7', userAgent: 'HearthApp/2.1 (iOS)', serviceType: 'chat', isActive: true, endedAt: null });
+    expect(row).toMatchObject({
+      ipAddress: '203.0.113.7',
+      userAgent: 'HearthApp/2.1 (iOS)',
+      serviceType: 'chat',
+      isActive: true,
+      endedAt: null,
+    });
     const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp;
     expect(row!.expiresAt.getTime()).toBe(exp * 1000);
     // Neither the token nor any part of it is stored.
@@ -68,6 +74,9 @@ describe('sessions', () => {
     const res = await me(token);
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe('FORBIDDEN');
-    expect((await s.platform.app.request('/v1/me/sync', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+    expect(
+      (await s.platform.app.request('/v1/me/sync', { method: 'POST', headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -24,7 +24,10 @@ afterAll(() => s.close());
 
 const em = () => s.platform.orm.em.fork();
 
-const deliver = (body: unknown, headers: Record<string, string> = { 'x-supabase-webhook-secret': TEST_WEBHOOK_SECRET }) =>
+const deliver = (
+  body: unknown,
+  headers: Record<string, string> = { 'x-supabase-webhook-secret': TEST_WEBHOOK_SECRET },
+) =>
   s.platform.app.request('/webhooks/supabase/auth-users', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -32,7 +35,10 @@ const deliver = (body: unknown, headers: Record<string, string> = { 'x-supabase-
   });
 
 async function completed(jobId: string) {
-  await eventually(async () => (await (await s.platform.producer.queue(userSync).getJob(jobId))?.getState()) === 'completed', 15_000);
+  await eventually(
+    async () => (await (await s.platform.producer.queue(userSync).getJob(jobId))?.getState()) === 'completed',
+    15_000,
+  );
 }
 
 /** Delivers a webhook and waits until its job has run. */
@@ -48,20 +54,41 @@ const logsOf = (userId: string) => em().find(UserSyncLog, { user: userId }, { or
 
 describe('webhook', () => {
   it('INSERT creates the user with defaults, logs the fields it set, and keeps secrets out of everything', async () => {
-    const u = s.fake.add({ phone: '15555550123', user_metadata: { full_name: 'Ada Lovelace', avatar_url: 'https://cdn.example.test/ada.png' } });
+    const u = s.fake.add({
+      phone: '15555550123',
+      user_metadata: { full_name: 'Ada Lovelace', avatar_url: 'https://cdn.example.test/ada.png' },
+    });
     const jobId = await sync(webhook('INSERT', u));
 
     const user = await em().findOneOrFail(User, u.id);
-    expect(user).toMatchObject({ email: u.email, phoneNumber: '+15555550123', fullName: 'Ada Lovelace', avatarUrl: 'https://cdn.example.test/ada.png', isActive: true, deletedAt: null });
+    expect(user).toMatchObject({
+      email: u.email,
+      phoneNumber: '+15555550123',
+      fullName: 'Ada Lovelace',
+      avatarUrl: 'https://cdn.example.test/ada.png',
+      isActive: true,
+      deletedAt: null,
+    });
     expect(user.authUpdatedAt?.toISOString()).toBe(new Date(u.updated_at).toISOString());
     const privacy = await em().findOneOrFail(UserPrivacySettings, { user: u.id });
-    expect(privacy).toMatchObject({ allowLongTermStorage: false, autoAnonymizePii: true, dataRetentionDays: 365, consentVersion: null });
+    expect(privacy).toMatchObject({
+      allowLongTermStorage: false,
+      autoAnonymizePii: true,
+      dataRetentionDays: 365,
+      consentVersion: null,
+    });
     const profiles = await em().find(UserServiceProfile, { user: u.id });
     expect(profiles.map((p) => p.serviceType)).toEqual(['chat']);
 
     const [log, ...more] = await logsOf(u.id);
     expect(more).toEqual([]);
-    expect(log).toMatchObject({ syncType: 'create', source: 'webhook', success: true, beforeData: null, errorMessage: null });
+    expect(log).toMatchObject({
+      syncType: 'create',
+      source: 'webhook',
+      success: true,
+      beforeData: null,
+      errorMessage: null,
+    });
     expect(log!.afterData).toMatchObject({ email: u.email, full_name: 'Ada Lovelace' });
     expect(log!.requestId).toMatch(/^webhook:[0-9a-f]{32}$/);
 
@@ -69,7 +96,13 @@ describe('webhook', () => {
     const outbox = await em().findOneOrFail(OutboxJob, jobId);
     expect(outbox.payload).toEqual({ user_id: u.id, source: 'webhook', request_id: log!.requestId, session_id: null });
     const stored = JSON.stringify([outbox, log]);
-    for (const secret of ['encrypted_password', 'confirmation-token-secret', 'recovery-token-secret', 'raw_user_meta_data', '$2a$10$']) {
+    for (const secret of [
+      'encrypted_password',
+      'confirmation-token-secret',
+      'recovery-token-secret',
+      'raw_user_meta_data',
+      '$2a$10$',
+    ]) {
       expect(stored).not.toContain(secret);
     }
   });
@@ -77,23 +110,54 @@ describe('webhook', () => {
   it('UPDATE changes the Auth-owned fields only, and logs before/after of the changed fields', async () => {
     const u = s.fake.add();
     await sync(webhook('INSERT', u));
-    await em().nativeUpdate(User, u.id, { bio: 'likes walks', xp: 40, currentStreak: 3, displayName: 'Mine', displayNameSetInApp: true, privacySettings: { hide_streak: true } });
+    await em().nativeUpdate(User, u.id, {
+      bio: 'likes walks',
+      xp: 40,
+      currentStreak: 3,
+      displayName: 'Mine',
+      displayNameSetInApp: true,
+      privacySettings: { hide_streak: true },
+    });
 
-    const changed = s.fake.update(u.id, { email: 'new-address@example.test', user_metadata: { ...u.user_metadata, display_name: 'Theirs', full_name: 'Robin New' } });
+    const changed = s.fake.update(u.id, {
+      email: 'new-address@example.test',
+      user_metadata: { ...u.user_metadata, display_name: 'Theirs', full_name: 'Robin New' },
+    });
     await sync(webhook('UPDATE', changed, u));
 
     const user = await em().findOneOrFail(User, u.id);
-    expect(user).toMatchObject({ email: 'new-address@example.test', fullName: 'Robin New', bio: 'likes walks', xp: 40, currentStreak: 3, displayName: 'Mine', privacySettings: { hide_streak: true } });
+    expect(user).toMatchObject({
+      email: 'new-address@example.test',
+      fullName: 'Robin New',
+      bio: 'likes walks',
+      xp: 40,
+      currentStreak: 3,
+      displayName: 'Mine',
+      privacySettings: { hide_streak: true },
+    });
     const update = (await logsOf(u.id)).at(-1)!;
     expect(update.syncType).toBe('update');
-    expect(update.beforeData).toEqual({ email: u.email, full_name: 'Robin Example', auth_updated_at: new Date(u.updated_at).toISOString() });
-    expect(update.afterData).toEqual({ email: 'new-address@example.test', full_name: 'Robin New', auth_updated_at: new Date(changed.updated_at).toISOString() });
+    expect(update.beforeData).toEqual({
+      email: u.email,
+      full_name: 'Robin Example',
+      auth_updated_at: new Date(u.updated_at).toISOString(),
+    });
+    expect(update.afterData).toEqual({
+      email: 'new-address@example.test',
+      full_name: 'Robin New',
+      auth_updated_at: new Date(changed.updated_at).toISOString(),
+    });
   });
 
   it('DELETE soft-deletes the user and ends their active sessions; a redelivered DELETE is a no-op', async () => {
     const u = s.fake.add();
     await sync(webhook('INSERT', u));
-    await em().insert(UserSession, { user: u.id, sessionToken: randomUUID(), serviceType: 'chat', expiresAt: new Date(Date.now() + 3_600_000) });
+    await em().insert(UserSession, {
+      user: u.id,
+      sessionToken: randomUUID(),
+      serviceType: 'chat',
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     s.fake.users.delete(u.id);
 
     await sync(webhook('DELETE', u));
@@ -103,7 +167,11 @@ describe('webhook', () => {
     const [session] = await em().find(UserSession, { user: u.id });
     expect(session).toMatchObject({ isActive: false, endedAt: user.deletedAt });
     const del = (await logsOf(u.id)).at(-1)!;
-    expect(del).toMatchObject({ syncType: 'delete', beforeData: { deleted_at: null, is_active: true }, afterData: { is_active: false } });
+    expect(del).toMatchObject({
+      syncType: 'delete',
+      beforeData: { deleted_at: null, is_active: true },
+      afterData: { is_active: false },
+    });
 
     // A late UPDATE for the deleted user (same Auth id) never resurrects it.
     s.fake.users.set(u.id, u);
@@ -140,7 +208,9 @@ describe('webhook', () => {
     expect(new Set(ids).size).toBe(1);
     await completed(ids[0]);
     expect(await em().count(OutboxJob, { id: ids[0] })).toBe(1);
-    expect(await s.platform.producer.queue(userSync).getJobCountByTypes('completed', 'waiting', 'active', 'delayed')).toBeGreaterThan(0);
+    expect(
+      await s.platform.producer.queue(userSync).getJobCountByTypes('completed', 'waiting', 'active', 'delayed'),
+    ).toBeGreaterThan(0);
     expect((await logsOf(u.id)).length).toBe(1);
   });
 
@@ -150,7 +220,10 @@ describe('webhook', () => {
     const res = await deliver(webhook('INSERT', u));
     const { job_id } = await res.json();
     const { request_id } = (await em().findOneOrFail(OutboxJob, job_id)).payload as { request_id: string };
-    const failure = await eventually(() => em().findOne(UserSyncLog, { requestId: request_id, success: false }), 10_000);
+    const failure = await eventually(
+      () => em().findOne(UserSyncLog, { requestId: request_id, success: false }),
+      10_000,
+    );
     expect(failure.user).toBeNull();
     expect(failure).toMatchObject({ syncType: 'create', source: 'webhook' });
     expect(failure.errorMessage).toMatch(/AuthAdminError: supabase auth get user failed \(status 503\)/);
@@ -165,7 +238,10 @@ describe('webhook', () => {
     const payload = { user_id: u.id, source: 'webhook' as const, request_id: 'redelivered', session_id: null };
     const admin = createAuthAdmin(s.platform.config);
     expect(await processUserSync(payload, ctx, admin)).toEqual({ type: 'create' });
-    expect(await processUserSync(payload, { ...ctx, em: em(), attempt: 2 }, admin)).toEqual({ type: 'noop', reason: 'unchanged' });
+    expect(await processUserSync(payload, { ...ctx, em: em(), attempt: 2 }, admin)).toEqual({
+      type: 'noop',
+      reason: 'unchanged',
+    });
     expect((await logsOf(u.id)).map((l) => l.syncType)).toEqual(['create']);
   });
 
@@ -208,19 +284,33 @@ describe('self-sync', () => {
     const sessionId = randomUUID();
     const res = await s.platform.app.request('/v1/me/sync', {
       method: 'POST',
-      headers: { authorization: `Bearer ${await s.token(u.id, { session_id: sessionId })}`, 'x-request-id': 'self-sync-1' },
+      headers: {
+        authorization: `Bearer ${await s.token(u.id, { session_id: sessionId })}`,
+        'x-request-id': 'self-sync-1',
+      },
     });
     expect(res.status).toBe(202);
     await completed((await res.json()).job_id);
-    expect(await em().findOneOrFail(User, u.id)).toMatchObject({ fullName: 'Sam Self', avatarUrl: 'https://cdn.example.test/sam.png' });
-    expect((await logsOf(u.id))[0]).toMatchObject({ syncType: 'create', source: 'self_sync', requestId: 'self-sync-1', sessionId });
+    expect(await em().findOneOrFail(User, u.id)).toMatchObject({
+      fullName: 'Sam Self',
+      avatarUrl: 'https://cdn.example.test/sam.png',
+    });
+    expect((await logsOf(u.id))[0]).toMatchObject({
+      syncType: 'create',
+      source: 'self_sync',
+      requestId: 'self-sync-1',
+      sessionId,
+    });
   });
 
   it('an invalid token is 401 and enqueues nothing', async () => {
     const before = await em().count(OutboxJob, { queue: userSync.name });
     const forged = await s.token(randomUUID(), { iss: 'https://evil.example/auth/v1' });
     for (const authorization of [`Bearer ${forged}`, 'Bearer not.a.jwt', '']) {
-      const res = await s.platform.app.request('/v1/me/sync', { method: 'POST', headers: authorization ? { authorization } : {} });
+      const res = await s.platform.app.request('/v1/me/sync', {
+        method: 'POST',
+        headers: authorization ? { authorization } : {},
+      });
       expect(res.status).toBe(401);
     }
     expect(await em().count(OutboxJob, { queue: userSync.name })).toBe(before);

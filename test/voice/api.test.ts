@@ -19,11 +19,16 @@ beforeAll(async () => {
 afterAll(() => p.stop());
 
 const json = (method: string, body: unknown, token: string) => ({
-  method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+  method,
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  body: JSON.stringify(body),
 });
-const putVoice = (id: string, body: unknown, token = TEST_ADMIN_TOKEN) => p.app.request(`/admin/api/voices/${id}`, json('PUT', body, token));
+const putVoice = (id: string, body: unknown, token = TEST_ADMIN_TOKEN) =>
+  p.app.request(`/admin/api/voices/${id}`, json('PUT', body, token));
 
-async function signedInUser(data: Parameters<typeof makeUser>[1] = { phoneNumber: '+15555550177', phoneConfirmedAt: new Date() }) {
+async function signedInUser(
+  data: Parameters<typeof makeUser>[1] = { phoneNumber: '+15555550177', phoneConfirmedAt: new Date() },
+) {
   const user = await makeUser(p.orm.em.fork(), data);
   return { user, token: await userToken({ sub: user.id }) };
 }
@@ -31,11 +36,23 @@ async function signedInUser(data: Parameters<typeof makeUser>[1] = { phoneNumber
 describe('voices', () => {
   it('an admin upserts a voice; users list only the active ones', async () => {
     const id = `asst_${uniqueSuffix()}`;
-    const created = await putVoice(id, { name: 'Juniper', description: 'calm', sample_url: 'https://cdn.example.test/j.mp3' });
+    const created = await putVoice(id, {
+      name: 'Juniper',
+      description: 'calm',
+      sample_url: 'https://cdn.example.test/j.mp3',
+    });
     expect(created.status).toBe(200);
-    expect(await created.json()).toEqual({ assistant_id: id, name: 'Juniper', description: 'calm', sample_url: 'https://cdn.example.test/j.mp3', is_active: true });
+    expect(await created.json()).toEqual({
+      assistant_id: id,
+      name: 'Juniper',
+      description: 'calm',
+      sample_url: 'https://cdn.example.test/j.mp3',
+      is_active: true,
+    });
     const { token } = await signedInUser();
-    const listed = async () => ((await (await p.app.request('/v1/voices', { headers: { authorization: `Bearer ${token}` } })).json()) as any).voices;
+    const listed = async () =>
+      ((await (await p.app.request('/v1/voices', { headers: { authorization: `Bearer ${token}` } })).json()) as any)
+        .voices;
     expect((await listed()).map((v: any) => v.assistant_id)).toContain(id);
 
     const retired = await putVoice(id, { name: 'Juniper', is_active: false });
@@ -74,7 +91,9 @@ describe('requesting a call', () => {
   it('refuses a second call while one is in flight (409), also when requested at the same moment', async () => {
     const { token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
-    const results = await Promise.all([1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409]);
   });
 
@@ -82,7 +101,14 @@ describe('requesting a call', () => {
     const { user, token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
     const em = p.orm.em.fork();
-    em.create(VoiceCall, { user: user.id, voice: await em.findOneOrFail(Voice, voice.id), channel: 'outbound_phone', phoneNumber: '+14155550123', status: 'ringing', createdAt: new Date(Date.now() - 3 * 3600_000) });
+    em.create(VoiceCall, {
+      user: user.id,
+      voice: await em.findOneOrFail(Voice, voice.id),
+      channel: 'outbound_phone',
+      phoneNumber: '+14155550123',
+      status: 'ringing',
+      createdAt: new Date(Date.now() - 3 * 3600_000),
+    });
     await em.flush();
     expect((await postCall({ assistant_id: voice.assistantId }, token)).status).toBe(202);
   });
@@ -105,7 +131,10 @@ describe('requesting a call', () => {
 
   it('404 for a user Hearth has not synced', async () => {
     const voice = await makeVoice(p.orm.em.fork());
-    const res = await postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, await userToken({ sub: crypto.randomUUID() }));
+    const res = await postCall(
+      { assistant_id: voice.assistantId, phone_number: '+14155550123' },
+      await userToken({ sub: crypto.randomUUID() }),
+    );
     expect(res.status).toBe(404);
   });
 });
@@ -114,7 +143,9 @@ describe('reading calls', () => {
   it('lists and reads own calls with status, times, cost and summary; another user gets 404', async () => {
     const { token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
-    const { id } = await (await p.app.request('/v1/calls', json('POST', { assistant_id: voice.assistantId }, token))).json();
+    const { id } = await (
+      await p.app.request('/v1/calls', json('POST', { assistant_id: voice.assistantId }, token))
+    ).json();
     const vapiCallId = await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).vapiCallId);
     const m = callMessages(p.vapi.calls.get(vapiCallId)!);
     p.vapi.finish(vapiCallId, m);
@@ -126,9 +157,20 @@ describe('reading calls', () => {
       return body.summary ? body : null;
     });
     expect(one).toMatchObject({
-      id, assistant_id: voice.assistantId, status: 'ended', ended_reason: 'customer-ended-call', duration_seconds: 95, cost_total: 0.15,
-      started_at: m.started.toISOString(), ended_at: m.ended.toISOString(),
-      summary: { sentiment: 'mixed', key_topics: ['sleep', 'work'], action_items: ['walk tomorrow'], emotional_state: 'tired' },
+      id,
+      assistant_id: voice.assistantId,
+      status: 'ended',
+      ended_reason: 'customer-ended-call',
+      duration_seconds: 95,
+      cost_total: 0.15,
+      started_at: m.started.toISOString(),
+      ended_at: m.ended.toISOString(),
+      summary: {
+        sentiment: 'mixed',
+        key_topics: ['sleep', 'work'],
+        action_items: ['walk tomorrow'],
+        emotional_state: 'tired',
+      },
     });
     expect(one).not.toHaveProperty('phone_number');
     const list = (await (await p.app.request('/v1/calls', auth)).json()) as any;

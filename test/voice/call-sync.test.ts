@@ -20,7 +20,14 @@ beforeAll(async () => {
 afterAll(() => p.stop());
 
 const run = () => {
-  const ctx: JobContext = { em: p.orm.em.fork(), log: p.log, queue: 'vapi-call-sync', jobId: 'sync-test', attempt: 1, producer: p.producer };
+  const ctx: JobContext = {
+    em: p.orm.em.fork(),
+    log: p.log,
+    queue: 'vapi-call-sync',
+    jobId: 'sync-test',
+    attempt: 1,
+    producer: p.producer,
+  };
   return processVapiCallSync({}, ctx, voiceDeps(p.config));
 };
 
@@ -28,8 +35,20 @@ const run = () => {
 async function silentCall(ageMs: number) {
   const em = p.orm.em.fork();
   const voice = await makeVoice(em);
-  const row = em.create(VoiceCall, { user: await makeUser(em), voice, channel: 'outbound_phone', phoneNumber: '+15555550123', status: 'ringing', createdAt: new Date(Date.now() - ageMs) });
-  const remote = await new VapiClient(p.config).createCall({ assistantId: voice.assistantId, customerNumber: '+15555550123', voiceCallId: row.id, attemptKey: 'a#1' });
+  const row = em.create(VoiceCall, {
+    user: await makeUser(em),
+    voice,
+    channel: 'outbound_phone',
+    phoneNumber: '+15555550123',
+    status: 'ringing',
+    createdAt: new Date(Date.now() - ageMs),
+  });
+  const remote = await new VapiClient(p.config).createCall({
+    assistantId: voice.assistantId,
+    customerNumber: '+15555550123',
+    voiceCallId: row.id,
+    attemptKey: 'a#1',
+  });
   row.vapiCallId = remote.id;
   await em.flush();
   return { row, remote: p.vapi.calls.get(remote.id)! as FakeCall };
@@ -49,7 +68,9 @@ describe('vapi-call-sync', () => {
     expect(call).toMatchObject({ status: 'ended', endedReason: 'customer-ended-call', costTotal: 0.15 });
     const summary = await p.orm.em.fork().findOneOrFail(CallSummary, { call: ended.row.id });
     expect(summary).toMatchObject({ durationSeconds: 95, crisisIndicators: ['want_to_die'] });
-    expect(await p.orm.em.fork().findOne(OutboxJob, outboxJobId(safetyOutreach, `voice_call:${ended.row.id}`))).not.toBeNull();
+    expect(
+      await p.orm.em.fork().findOne(OutboxJob, outboxJobId(safetyOutreach, `voice_call:${ended.row.id}`)),
+    ).not.toBeNull();
 
     expect((await p.orm.em.fork().findOneOrFail(VoiceCall, live.row.id)).status).toBe('ringing');
     expect((await p.orm.em.fork().findOneOrFail(VoiceCall, recent.row.id)).status).toBe('ringing');

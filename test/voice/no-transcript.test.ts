@@ -24,7 +24,10 @@ async function rowsContaining(needle: string): Promise<{ table: string; column: 
       const types = (prop.columnTypes ?? []).map((t) => t.toLowerCase());
       if (!types.some((t) => /text|json|char/.test(t))) continue;
       for (const column of prop.fieldNames ?? []) {
-        const [row] = await conn.execute(`select count(*)::int as n from "${meta.tableName}" where "${column}"::text like ?`, [`%${needle}%`]);
+        const [row] = await conn.execute(
+          `select count(*)::int as n from "${meta.tableName}" where "${column}"::text like ?`,
+          [`%${needle}%`],
+        );
         if ((row?.n ?? 0) > 0) hits.push({ table: meta.tableName, column, count: row!.n });
       }
     }
@@ -41,10 +44,26 @@ describe('no transcript survives', () => {
     const m = callMessages(vapiCall, { summary: 'Summary-marker-5512: the user felt better.' });
     p.vapi.finish(vapiCall.id, m);
     const extra = [
-      { message: { type: 'transcript', role: 'user', transcriptType: 'final', transcript: `I said ${TRANSCRIPT_MARKER}`, call: vapiCall } },
-      { message: { type: 'conversation-update', messages: [{ role: 'user', message: TRANSCRIPT_MARKER }], messagesOpenAIFormatted: [{ role: 'user', content: TRANSCRIPT_MARKER }], call: vapiCall } },
+      {
+        message: {
+          type: 'transcript',
+          role: 'user',
+          transcriptType: 'final',
+          transcript: `I said ${TRANSCRIPT_MARKER}`,
+          call: vapiCall,
+        },
+      },
+      {
+        message: {
+          type: 'conversation-update',
+          messages: [{ role: 'user', message: TRANSCRIPT_MARKER }],
+          messagesOpenAIFormatted: [{ role: 'user', content: TRANSCRIPT_MARKER }],
+          call: vapiCall,
+        },
+      },
     ];
-    for (const body of [m.ringing, m.inProgress, ...extra, m.endedStatus, m.report]) expect((await p.postWebhook(body)).status).toBe(200);
+    for (const body of [m.ringing, m.inProgress, ...extra, m.endedStatus, m.report])
+      expect((await p.postWebhook(body)).status).toBe(200);
     await eventually(async () => {
       const events = await p.orm.em.fork().find(WebhookEvent, { vapiCallId: vapiCall.id });
       return events.length === 6 && events.every((e) => ['processed', 'skipped'].includes(e.processingStatus));

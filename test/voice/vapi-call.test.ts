@@ -38,7 +38,11 @@ describe('placing a call', () => {
       assistantOverrides: { metadata: { voice_call_id: call.id, attempt_key: row.attemptKey } },
     });
     expect(request).not.toHaveProperty('metadata'); // Vapi has no top-level metadata
-    expect(row).toMatchObject({ status: 'queued', lastError: null, metadata: { purpose: 'user_request', schedule_execution_id: null } });
+    expect(row).toMatchObject({
+      status: 'queued',
+      lastError: null,
+      metadata: { purpose: 'user_request', schedule_execution_id: null },
+    });
   });
 
   it('retries a Vapi 500 with backoff and still makes one call', async () => {
@@ -57,7 +61,9 @@ describe('placing a call', () => {
     const row = await eventually(async () => ((await load(call.id)).status === 'failed' ? load(call.id) : null));
     expect(row.lastError).toMatch(/400 customer\.number \[number\] is not a valid phone number/);
     expect(row.vapiCallId).toBeNull();
-    const job = await eventually(async () => ((await (await jobOf(call.id))?.getState()) === 'failed' ? jobOf(call.id) : null));
+    const job = await eventually(async () =>
+      (await (await jobOf(call.id))?.getState()) === 'failed' ? jobOf(call.id) : null,
+    );
     expect(job.attemptsMade).toBe(1);
     expect(requestsFor(call.id)).toHaveLength(1);
   });
@@ -77,14 +83,28 @@ describe('placing a call', () => {
     const user = await makeUser(em);
     const voice = await makeVoice(em);
     const call = em.create(VoiceCall, {
-      user, voice, channel: 'outbound_phone', phoneNumber: '+15555550123', status: 'queued',
-      attemptKey: 'crashed-job#1', attemptedAt: new Date(),
+      user,
+      voice,
+      channel: 'outbound_phone',
+      phoneNumber: '+15555550123',
+      status: 'queued',
+      attemptKey: 'crashed-job#1',
+      attemptedAt: new Date(),
     });
     await em.flush();
     // What the crashed attempt had done: Vapi holds the call, our row only knows the attempt.
     const client = new VapiClient(p.config);
-    const existing = await client.createCall({ assistantId: voice.assistantId, customerNumber: '+15555550123', voiceCallId: call.id, attemptKey: 'crashed-job#1' });
-    await p.producer.enqueue(vapiCall, { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null }, { jobId: outboxJobId(vapiCall, call.id) });
+    const existing = await client.createCall({
+      assistantId: voice.assistantId,
+      customerNumber: '+15555550123',
+      voiceCallId: call.id,
+      attemptKey: 'crashed-job#1',
+    });
+    await p.producer.enqueue(
+      vapiCall,
+      { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null },
+      { jobId: outboxJobId(vapiCall, call.id) },
+    );
     const row = await placed(call.id);
     expect(row.vapiCallId).toBe(existing.id);
     expect(p.vapi.callsFor(call.id)).toHaveLength(1);
@@ -93,7 +113,11 @@ describe('placing a call', () => {
   it('a redelivered job for a placed call does nothing', async () => {
     const { call } = await newCall();
     await placed(call.id);
-    const again = await p.producer.enqueue(vapiCall, { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null });
+    const again = await p.producer.enqueue(vapiCall, {
+      voice_call_id: call.id,
+      purpose: 'user_request',
+      schedule_execution_id: null,
+    });
     await eventually(async () => (await p.producer.queue(vapiCall).getJob(again))?.isCompleted());
     expect(p.vapi.callsFor(call.id)).toHaveLength(1);
   });
@@ -113,7 +137,9 @@ describe('quiet hours and rate limit', () => {
 
   it('defers a check-in call during the user quiet hours', async () => {
     const call = await callDuringQuietHours('scheduled_checkin');
-    const job = await eventually(async () => ((await (await jobOf(call.id))?.getState()) === 'completed' ? jobOf(call.id) : null));
+    const job = await eventually(async () =>
+      (await (await jobOf(call.id))?.getState()) === 'completed' ? jobOf(call.id) : null,
+    );
     expect(job.returnvalue).toMatchObject({ outcome: 'deferred' });
     expect(Date.parse(job.returnvalue.until) - Date.now()).toBeGreaterThan(50 * 60_000);
     expect(await p.producer.queue(vapiCall).getDelayedCount()).toBeGreaterThanOrEqual(1);

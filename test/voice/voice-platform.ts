@@ -24,12 +24,19 @@ export interface VoicePlatform extends TestPlatform {
   workers: Worker[];
   webhookUrl: string;
   /** Writes a queued voice_calls row and its durable vapi-call job, as POST /v1/calls does. */
-  requestCall(user: User, voice: Voice, opts?: { purpose?: (typeof CALL_PURPOSES)[number]; scheduleExecutionId?: string | null }): Promise<VoiceCall>;
+  requestCall(
+    user: User,
+    voice: Voice,
+    opts?: { purpose?: (typeof CALL_PURPOSES)[number]; scheduleExecutionId?: string | null },
+  ): Promise<VoiceCall>;
   postWebhook(body: unknown, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
 }
 
-export async function createVoicePlatform(env: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<VoicePlatform> {
+export async function createVoicePlatform(
+  env: Record<string, string> = {},
+  opts: { workers?: boolean } = {},
+): Promise<VoicePlatform> {
   const vapi = await new FakeVapi().start();
   const platform = await createTestPlatform({
     VAPI_BASE_URL: vapi.url,
@@ -41,8 +48,14 @@ export async function createVoicePlatform(env: Record<string, string> = {}, opts
     ...env,
   });
   const deps = voiceDeps(platform.config);
-  const runtime = opts.workers === false ? undefined : platform.startWorkers([vapiCallRegistration(() => deps), vapiWebhookRegistration(() => deps)]);
-  const web = await startWeb({ config: platform.config, orm: platform.orm, producer: platform.producer, log: platform.log }, 0);
+  const runtime =
+    opts.workers === false
+      ? undefined
+      : platform.startWorkers([vapiCallRegistration(() => deps), vapiWebhookRegistration(() => deps)]);
+  const web = await startWeb(
+    { config: platform.config, orm: platform.orm, producer: platform.producer, log: platform.log },
+    0,
+  );
   const webhookUrl = `http://127.0.0.1:${web.port}/webhooks/vapi`;
   return {
     ...platform,
@@ -52,8 +65,19 @@ export async function createVoicePlatform(env: Record<string, string> = {}, opts
     workers: runtime?.workers ?? [],
     async requestCall(user, voice, { purpose = 'user_request', scheduleExecutionId = null } = {}) {
       const em = platform.orm.em.fork();
-      const call = em.create(VoiceCall, { user, voice, channel: 'outbound_phone', phoneNumber: '+15555550123', status: 'queued' });
-      const row = enqueueInTransaction(em, vapiCall, { voice_call_id: call.id, purpose, schedule_execution_id: scheduleExecutionId }, { jobKey: call.id });
+      const call = em.create(VoiceCall, {
+        user,
+        voice,
+        channel: 'outbound_phone',
+        phoneNumber: '+15555550123',
+        status: 'queued',
+      });
+      const row = enqueueInTransaction(
+        em,
+        vapiCall,
+        { voice_call_id: call.id, purpose, schedule_execution_id: scheduleExecutionId },
+        { jobKey: call.id },
+      );
       await em.flush();
       await relayNow(em, platform.producer, row);
       return call;

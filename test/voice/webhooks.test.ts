@@ -64,16 +64,33 @@ describe('a full call', () => {
     const { row, vapiCall } = await placedCall();
     const m = await runCall(vapiCall);
     const call = await load(row.id);
-    expect(call).toMatchObject({ status: 'ended', endedReason: 'customer-ended-call', costTotal: 0.15, costBreakdown: m.costBreakdown });
+    expect(call).toMatchObject({
+      status: 'ended',
+      endedReason: 'customer-ended-call',
+      costTotal: 0.15,
+      costBreakdown: m.costBreakdown,
+    });
     expect(call.startedAt?.toISOString()).toBe(m.started.toISOString());
     expect(call.endedAt?.toISOString()).toBe(m.ended.toISOString());
     const summary = await em().findOneOrFail(CallSummary, { call: row.id });
     expect(summary).toMatchObject({
-      durationSeconds: 95, sentiment: 'mixed', keyTopics: ['sleep', 'work'], actionItems: ['walk tomorrow'],
-      emotionalState: 'tired', crisisIndicators: [],
+      durationSeconds: 95,
+      sentiment: 'mixed',
+      keyTopics: ['sleep', 'work'],
+      actionItems: ['walk tomorrow'],
+      emotionalState: 'tired',
+      crisisIndicators: [],
     });
-    expect(summary.summaryJson).toMatchObject({ summary: expect.stringContaining('hard week'), success_evaluation: 'true' });
-    expect((await eventsOf(vapiCall.id)).map((e) => e.processingStatus)).toEqual(['processed', 'processed', 'processed', 'processed']);
+    expect(summary.summaryJson).toMatchObject({
+      summary: expect.stringContaining('hard week'),
+      success_evaluation: 'true',
+    });
+    expect((await eventsOf(vapiCall.id)).map((e) => e.processingStatus)).toEqual([
+      'processed',
+      'processed',
+      'processed',
+      'processed',
+    ]);
   });
 
   it('fetches the cost breakdown from Vapi when the report lacks it', async () => {
@@ -88,7 +105,12 @@ describe('a full call', () => {
     const summary = await em().findOneOrFail(CallSummary, { call: row.id });
     expect(summary.crisisIndicators).toContain('want_to_die');
     const outreach = await em().findOneOrFail(OutboxJob, outboxJobId(safetyOutreach, `voice_call:${row.id}`));
-    expect(outreach.payload).toMatchObject({ user_id: row.user.id, trigger: 'voice_call', source_id: row.id, crisis_level: 'high' });
+    expect(outreach.payload).toMatchObject({
+      user_id: row.user.id,
+      trigger: 'voice_call',
+      source_id: row.id,
+      crisis_level: 'high',
+    });
     // A second report for the call (a different body, so a new event) changes nothing.
     await post({ message: { ...m.report.message, timestamp: Date.now() + 1 } });
     await settled(vapiCall.id, 5);
@@ -100,7 +122,9 @@ describe('a full call', () => {
     const e = em();
     const user = await makeUser(e);
     const schedule = await makeSchedule(e, user, { scheduleType: 'voice' });
-    const slots = [0, 1].map((i) => e.create(ScheduleExecution, { schedule, executedAt: new Date(Date.now() - i * 86_400_000) }));
+    const slots = [0, 1].map((i) =>
+      e.create(ScheduleExecution, { schedule, executedAt: new Date(Date.now() - i * 86_400_000) }),
+    );
     await e.flush();
     const answered = await placedCall({ purpose: 'scheduled_checkin', scheduleExecutionId: slots[0]!.id });
     const missed = await placedCall({ purpose: 'scheduled_checkin', scheduleExecutionId: slots[1]!.id });
@@ -111,12 +135,25 @@ describe('a full call', () => {
     expect(b).toMatchObject({ userResponded: false });
     // The answered call is activity and an answered check-up (engagement), each recorded once; the missed one is neither.
     const activityOf = async (callId: string) =>
-      (await em().find(OutboxJob, { queue: 'engagement-update', payload: { source_id: callId } })).map((j) => j.payload.kind).sort();
+      (await em().find(OutboxJob, { queue: 'engagement-update', payload: { source_id: callId } }))
+        .map((j) => j.payload.kind)
+        .sort();
     expect(await activityOf(answered.row.id)).toEqual(['call_completed', 'checkin_response']);
     expect(await activityOf(missed.row.id)).toEqual([]);
     // Relayed straight after the commit (no polling relay runs here), like the outreach follow-up.
-    await eventually(async () => (await em().count(OutboxJob, { queue: 'engagement-update', payload: { source_id: answered.row.id }, enqueuedAt: { $ne: null } })) === 2);
-    expect(await load(missed.row.id)).toMatchObject({ status: 'ended', endedReason: 'customer-did-not-answer', startedAt: null });
+    await eventually(
+      async () =>
+        (await em().count(OutboxJob, {
+          queue: 'engagement-update',
+          payload: { source_id: answered.row.id },
+          enqueuedAt: { $ne: null },
+        })) === 2,
+    );
+    expect(await load(missed.row.id)).toMatchObject({
+      status: 'ended',
+      endedReason: 'customer-did-not-answer',
+      startedAt: null,
+    });
   });
 });
 
@@ -154,9 +191,19 @@ describe('delivery order and duplicates', () => {
     const e = em();
     const user = await makeUser(e);
     const voice = await makeVoice(e);
-    const row = e.create(VoiceCall, { user, voice, channel: 'outbound_phone', phoneNumber: '+15555550123', status: 'queued' });
+    const row = e.create(VoiceCall, {
+      user,
+      voice,
+      channel: 'outbound_phone',
+      phoneNumber: '+15555550123',
+      status: 'queued',
+    });
     await e.flush();
-    const vapiCall = { id: crypto.randomUUID(), customer: { number: '+15555550123', externalId: row.id }, assistantOverrides: { metadata: { voice_call_id: row.id } } } as unknown as FakeCall;
+    const vapiCall = {
+      id: crypto.randomUUID(),
+      customer: { number: '+15555550123', externalId: row.id },
+      assistantOverrides: { metadata: { voice_call_id: row.id } },
+    } as unknown as FakeCall;
     await post(callMessages(vapiCall).ringing);
     await settled(vapiCall.id, 1);
     expect(await load(row.id)).toMatchObject({ vapiCallId: vapiCall.id, status: 'ringing' });
@@ -210,28 +257,44 @@ describe('a processing failure stays replayable', () => {
 
     p.vapi.calls.set(vapiCall.id, vapiCall);
     p.vapi.finish(vapiCall.id, m);
-    const replay = (id: string) => p.app.request(`/admin/api/webhook-events/${id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const replay = (id: string) =>
+      p.app.request(`/admin/api/webhook-events/${id}/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
     expect((await replay(failed!.id)).status).toBe(202);
     await settled(vapiCall.id, 1);
     expect((await eventsOf(vapiCall.id))[0]).toMatchObject({ processingStatus: 'processed', errorMessage: null });
     expect(await em().count(CallSummary, { call: row.id })).toBe(1);
     expect((await replay(failed!.id)).status).toBe(409);
     expect((await replay(crypto.randomUUID())).status).toBe(404);
-    expect((await p.app.request(`/admin/api/webhook-events/${failed!.id}/replay`, { method: 'POST' })).status).toBe(401);
+    expect((await p.app.request(`/admin/api/webhook-events/${failed!.id}/replay`, { method: 'POST' })).status).toBe(
+      401,
+    );
   });
 });
 
 describe('the credential', () => {
-  const body = () => JSON.stringify({ message: { type: 'status-update', status: 'ringing', call: { id: crypto.randomUUID() } } });
-  const sign = (ts: string, raw: string, encoding: 'hex' | 'base64' = 'hex') => createHmac('sha256', HMAC_SECRET).update(`${ts}.${raw}`).digest(encoding);
+  const body = () =>
+    JSON.stringify({ message: { type: 'status-update', status: 'ringing', call: { id: crypto.randomUUID() } } });
+  const sign = (ts: string, raw: string, encoding: 'hex' | 'base64' = 'hex') =>
+    createHmac('sha256', HMAC_SECRET).update(`${ts}.${raw}`).digest(encoding);
 
   it('refuses a wrong or missing secret with 401 and stores nothing but an audit row', async () => {
     const raw = body();
-    const audits = () => em().count(SystemEvent, { eventType: 'webhook_signature_failed', eventData: { webhook: 'vapi' } });
+    const audits = () =>
+      em().count(SystemEvent, { eventType: 'webhook_signature_failed', eventData: { webhook: 'vapi' } });
     const before = await audits();
     expect((await p.postWebhook(raw, { 'x-vapi-secret': 'wrong-secret-wrong-secret' })).status).toBe(401);
     expect((await p.postWebhook(raw, {})).status).toBe(401);
-    expect((await p.postWebhook(raw, { 'x-signature': sign(String(Date.now()), raw).replace(/^./, (ch) => (ch === '0' ? '1' : '0')), 'x-timestamp': String(Date.now()) })).status).toBe(401);
+    expect(
+      (
+        await p.postWebhook(raw, {
+          'x-signature': sign(String(Date.now()), raw).replace(/^./, (ch) => (ch === '0' ? '1' : '0')),
+          'x-timestamp': String(Date.now()),
+        })
+      ).status,
+    ).toBe(401);
     expect(await em().count(WebhookEvent, { vapiCallId: JSON.parse(raw).message.call.id })).toBe(0);
     expect((await audits()) - before).toBe(3);
   });
@@ -241,7 +304,9 @@ describe('the credential', () => {
     const raw1 = body();
     expect((await p.postWebhook(raw1, { 'x-signature': sign(now, raw1), 'x-timestamp': now })).status).toBe(200);
     const raw2 = body();
-    expect((await p.postWebhook(raw2, { 'x-signature': `sha256=${sign(now, raw2, 'base64')}`, 'x-timestamp': now })).status).toBe(200);
+    expect(
+      (await p.postWebhook(raw2, { 'x-signature': `sha256=${sign(now, raw2, 'base64')}`, 'x-timestamp': now })).status,
+    ).toBe(200);
     const stale = String(Date.now() - 3_600_000);
     const raw3 = body();
     expect((await p.postWebhook(raw3, { 'x-signature': sign(stale, raw3), 'x-timestamp': stale })).status).toBe(401);
@@ -252,7 +317,9 @@ describe('the credential', () => {
     const m = callMessages(vapiCall);
     p.vapi.finish(vapiCall.id, m);
     const longTranscript = 'User: a long conversation. '.repeat(40_000); // ~1 MB
-    const report = { message: { ...m.report.message, artifact: { transcript: longTranscript }, transcript: longTranscript } };
+    const report = {
+      message: { ...m.report.message, artifact: { transcript: longTranscript }, transcript: longTranscript },
+    };
     expect((await p.postWebhook(report)).status).toBe(200);
     await eventually(async () => (await load(row.id)).status === 'ended');
   });

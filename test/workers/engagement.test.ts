@@ -22,7 +22,14 @@ afterAll(() => platform.close());
 
 type Activity = Payload<typeof engagementUpdate>;
 const activity = (userId: string, iso: string, over: Partial<Activity> = {}): Activity => ({
-  user_id: userId, kind: 'message', source_id: randomUUID(), conversation_id: null, occurred_at: new Date(iso).toISOString(), crisis: false, minutes: null, ...over,
+  user_id: userId,
+  kind: 'message',
+  source_id: randomUUID(),
+  conversation_id: null,
+  occurred_at: new Date(iso).toISOString(),
+  crisis: false,
+  minutes: null,
+  ...over,
 });
 const run = (a: Activity) => processEngagementUpdate(a, jobContext(platform, engagementUpdate.name));
 const reloadUser = (id: string) => platform.orm.em.fork().findOneOrFail(User, id);
@@ -36,11 +43,18 @@ describe('engagement-update', () => {
     await run(activity(user.id, '2026-03-02T09:00Z', { kind: 'checkin_response' }));
     await run(activity(user.id, '2026-03-03T09:00Z', { kind: 'call_completed', minutes: 12 }));
     const u = await reloadUser(user.id);
-    expect(u).toMatchObject({ currentStreak: 3, xp: 2 * XP_POINTS.message + XP_POINTS.checkin_response + XP_POINTS.call_completed });
+    expect(u).toMatchObject({
+      currentStreak: 3,
+      xp: 2 * XP_POINTS.message + XP_POINTS.checkin_response + XP_POINTS.call_completed,
+    });
     expect(u.lastActiveAt).toEqual(new Date('2026-03-03T09:00Z'));
     const profiles = await platform.orm.em.fork().find(UserServiceProfile, { user: user.id });
     const usage = Object.fromEntries(profiles.map((p) => [p.serviceType, p.usageStats]));
-    expect(usage).toEqual({ chat: { messages: 2, conversations: 1 }, scheduling: { checkins_answered: 1 }, voice: { calls: 1, minutes: 12 } });
+    expect(usage).toEqual({
+      chat: { messages: 2, conversations: 1 },
+      scheduling: { checkins_answered: 1 },
+      voice: { calls: 1, minutes: 12 },
+    });
     expect((await platform.orm.em.fork().findOneOrFail(Conversation, conversation.id)).totalDurationMinutes).toBe(25);
   });
 
@@ -58,7 +72,9 @@ describe('engagement-update', () => {
     const events = ['2026-03-01T10:00Z', '2026-03-03T10:00Z', '2026-03-02T10:00Z'].map((d) => activity(user.id, d));
     for (const e of events) await run(e);
     const u = await reloadUser(user.id);
-    const expected = recompute(events.map((e) => ({ at: new Date(e.occurred_at), kind: e.kind, zone: 'UTC', crisis: e.crisis })));
+    const expected = recompute(
+      events.map((e) => ({ at: new Date(e.occurred_at), kind: e.kind, zone: 'UTC', crisis: e.crisis })),
+    );
     expect(u).toMatchObject({ currentStreak: 3, xp: expected.xp });
     expect(expected.currentStreak).toBe(3);
   });
@@ -76,14 +92,22 @@ describe('engagement-update', () => {
     const em = platform.orm.em.fork();
     const user = await makeUser(em);
     em.create((await import('../../src/entities/schedule.entity.ts')).Schedule, {
-      user, name: 'evening', scheduleType: 'chat', cronExpression: '0 20 * * *', timezone: 'America/New_York', reminderMethod: 'in_app',
+      user,
+      name: 'evening',
+      scheduleType: 'chat',
+      cronExpression: '0 20 * * *',
+      timezone: 'America/New_York',
+      reminderMethod: 'in_app',
     });
     await em.flush();
     // 23:30 and 00:30 UTC are the same New York evening: one day, not two.
     await run(activity(user.id, '2026-03-01T23:30Z'));
     await run(activity(user.id, '2026-03-02T00:30Z'));
     expect((await reloadUser(user.id)).currentStreak).toBe(1);
-    expect((await platform.orm.em.fork().findOneOrFail(ActivityEvent, { user: user.id }, { orderBy: { occurredAt: 'asc' } })).zone).toBe('America/New_York');
+    expect(
+      (await platform.orm.em.fork().findOneOrFail(ActivityEvent, { user: user.id }, { orderBy: { occurredAt: 'asc' } }))
+        .zone,
+    ).toBe('America/New_York');
   });
 
   it('skips a deleted user', async () => {
@@ -109,7 +133,9 @@ describe('durable recording and the recompute job', () => {
     await run(activity(user.id, '2026-03-01T10:00Z'));
     await platform.orm.em.fork().nativeUpdate(User, { id: user.id }, { xp: 999 });
     const jobId = await platform.producer.enqueue(recomputeEngagement, { user_id: user.id });
-    const report = await eventually(() => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`recompute-engagement:${jobId}`) }));
+    const report = await eventually(() =>
+      platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`recompute-engagement:${jobId}`) }),
+    );
     expect(report.eventData).toEqual({ users: 1, differences: 1 });
     expect((await reloadUser(user.id)).xp).toBe(XP_POINTS.message);
   });
@@ -122,12 +148,24 @@ describe('the API', () => {
     const now = new Date();
     await run(activity(user.id, new Date(now.getTime() - 24 * 3600_000).toISOString()));
     await run(activity(user.id, now.toISOString()));
-    const me = await (await platform.app.request('/v1/me', { headers: { authorization: `Bearer ${await userToken({ sub: user.id })}` } })).json();
-    expect(me).toMatchObject({ id: user.id, synced: true, current_streak: 2, xp: 2 * XP_POINTS.message, usage: { chat: { stats: { messages: 2 } } } });
+    const me = await (
+      await platform.app.request('/v1/me', {
+        headers: { authorization: `Bearer ${await userToken({ sub: user.id })}` },
+      })
+    ).json();
+    expect(me).toMatchObject({
+      id: user.id,
+      synced: true,
+      current_streak: 2,
+      xp: 2 * XP_POINTS.message,
+      usage: { chat: { stats: { messages: 2 } } },
+    });
 
     const old = await makeUser(platform.orm.em.fork());
     await run(activity(old.id, '2026-01-01T10:00Z'));
-    const stale = await (await platform.app.request('/v1/me', { headers: { authorization: `Bearer ${await userToken({ sub: old.id })}` } })).json();
+    const stale = await (
+      await platform.app.request('/v1/me', { headers: { authorization: `Bearer ${await userToken({ sub: old.id })}` } })
+    ).json();
     expect(stale.current_streak).toBe(0);
   });
 
@@ -135,7 +173,9 @@ describe('the API', () => {
     const { TEST_ADMIN_TOKEN } = await import('../support/constants.ts');
     expect((await platform.app.request('/admin/api/engagement/recompute', { method: 'POST' })).status).toBe(401);
     const res = await platform.app.request('/admin/api/engagement/recompute', {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: '{}',
     });
     expect(res.status).toBe(202);
     expect((await res.json()).job_id).toBeTruthy();
@@ -151,7 +191,9 @@ describe('events at the same instant', () => {
     );
     for (const e of [...events].reverse()) await run(e);
     expect((await reloadUser(user.id)).xp).toBe(2 * XP_POINTS.message + XP_POINTS.checkin_response);
-    const rows = await platform.orm.em.fork().find(ActivityEvent, { user: user.id }, { orderBy: { occurredAt: 'asc', id: 'asc' } });
+    const rows = await platform.orm.em
+      .fork()
+      .find(ActivityEvent, { user: user.id }, { orderBy: { occurredAt: 'asc', id: 'asc' } });
     expect(rows.at(-1)!.xpAfter).toBe(2 * XP_POINTS.message + XP_POINTS.checkin_response);
   });
 });

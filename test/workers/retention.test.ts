@@ -25,16 +25,29 @@ async function userWithHistory(settings: Partial<UserPrivacySettings> | null, ag
   for (const age of ages) {
     const message = await makeMessage(em, conversation, { content: `said ${age} days ago` });
     em.create(MemoryItem, {
-      user, conversation, message, content: `my sister Ana lives in Denver (${age})`, anonymizedVersion: `[NAME] lives in [ADDRESS] (${age})`,
-      memoryType: 'relationship', storageType: 'long_term',
+      user,
+      conversation,
+      message,
+      content: `my sister Ana lives in Denver (${age})`,
+      anonymizedVersion: `[NAME] lives in [ADDRESS] (${age})`,
+      memoryType: 'relationship',
+      storageType: 'long_term',
     });
     em.create(ConversationSummary, { conversation, user, summary: `summary ${age}` });
   }
   await em.flush();
   for (const age of ages) {
     const at = daysAgo(age);
-    for (const [entity, field] of [[Message, 'content'], [MemoryItem, 'content'], [ConversationSummary, 'summary']] as const) {
-      await em.nativeUpdate(entity as never, { user, [field]: { $like: `%${age}%` } } as never, { createdAt: at } as never);
+    for (const [entity, field] of [
+      [Message, 'content'],
+      [MemoryItem, 'content'],
+      [ConversationSummary, 'summary'],
+    ] as const) {
+      await em.nativeUpdate(
+        entity as never,
+        { user, [field]: { $like: `%${age}%` } } as never,
+        { createdAt: at } as never,
+      );
     }
   }
   return user;
@@ -72,7 +85,12 @@ it('expires short-term memories after 30 days whatever the settings', async () =
   const em = platform.orm.em.fork();
   const user = await makeUser(em);
   em.create(UserPrivacySettings, { user, dataRetentionDays: 3650, allowLongTermStorage: true });
-  const memory = em.create(MemoryItem, { user, content: 'tired today', memoryType: 'event', storageType: 'short_term' });
+  const memory = em.create(MemoryItem, {
+    user,
+    content: 'tired today',
+    memoryType: 'event',
+    storageType: 'short_term',
+  });
   await em.flush();
   await em.nativeUpdate(MemoryItem, { id: memory.id }, { createdAt: daysAgo(31) });
   await processRetention({}, jobContext(platform, 'retention'));

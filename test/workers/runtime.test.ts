@@ -44,8 +44,17 @@ describe('a job end to end: API → outbox → Redis → worker → system_event
   it('writes the audit event the API accepted', async () => {
     const res = await platform.app.request('/v1/audit-events', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SERVICE_KEY}`, 'x-request-id': 'e2e-1' },
-      body: JSON.stringify({ event_type: 'consent_given', event_category: 'privacy', severity: 'info', event_data: { consent_version: '2' } }),
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${TEST_SERVICE_KEY}`,
+        'x-request-id': 'e2e-1',
+      },
+      body: JSON.stringify({
+        event_type: 'consent_given',
+        event_category: 'privacy',
+        severity: 'info',
+        event_data: { consent_version: '2' },
+      }),
     });
     expect(res.status).toBe(202);
     const { job_id } = await res.json();
@@ -79,7 +88,9 @@ describe('retries and failure', () => {
 
   it('fails a job with an invalid payload at once, without retrying', async () => {
     // Written straight to Redis, past the producer's check, as a stale or foreign producer would.
-    const job = await platform.producer.queue(auditEvent).add(auditEvent.name, { severity: 'loud' } as never, auditEvent.options);
+    const job = await platform.producer
+      .queue(auditEvent)
+      .add(auditEvent.name, { severity: 'loud' } as never, auditEvent.options);
     const row = await eventually(() => failureRow(auditEvent.name, job.id!));
     expect(row.eventData).toMatchObject({ attempts: 1, error: 'UnrecoverableError' });
     expect(String(row.eventData.message)).toMatch(/invalid payload at .*severity/);
@@ -91,7 +102,14 @@ describe('payload validation happens before Redis', () => {
   it('rejects an invalid payload without adding a job', async () => {
     const queue = platform.producer.queue(auditEvent);
     const before = await queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed');
-    const bad = { user_id: 'not-a-uuid', event_type: 'x', event_category: 'system', severity: 'info', event_data: {}, request_id: null };
+    const bad = {
+      user_id: 'not-a-uuid',
+      event_type: 'x',
+      event_category: 'system',
+      severity: 'info',
+      event_data: {},
+      request_id: null,
+    };
     await expect(platform.producer.enqueue(auditEvent, bad as never)).rejects.toThrow(InvalidPayloadError);
     await expect(platform.producer.enqueue(auditEvent, bad as never)).rejects.toThrow(/user_id/);
     expect(await queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed')).toBe(before);
@@ -108,14 +126,23 @@ describe('the outbox relay is idempotent', () => {
   it('relaying the same row twice adds one job, and the job writes one row', async () => {
     const em = platform.orm.em.fork();
     const row = enqueueInTransaction(em, auditEvent, {
-      user_id: null, event_type: 'relay_twice', event_category: 'system', severity: 'info', event_data: {}, request_id: null,
+      user_id: null,
+      event_type: 'relay_twice',
+      event_category: 'system',
+      severity: 'info',
+      event_data: {},
+      request_id: null,
     });
     await em.flush();
     await platform.producer.relay(row); // a relay that crashed before marking the row...
     await relayOutboxBatch(platform.orm.em, platform.producer, 100); // ...and the next relay
-    await eventually(() => platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${row.id}`) }));
+    await eventually(() =>
+      platform.orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`audit-event:${row.id}`) }),
+    );
     const queue = platform.producer.queue(auditEvent);
-    const jobs = (await queue.getJobs(['completed', 'active', 'waiting'])).filter((j) => j.data.event_type === 'relay_twice');
+    const jobs = (await queue.getJobs(['completed', 'active', 'waiting'])).filter(
+      (j) => j.data.event_type === 'relay_twice',
+    );
     expect(jobs).toHaveLength(1);
     expect(await platform.orm.em.fork().count(SystemEvent, { eventType: 'relay_twice' })).toBe(1);
   });
@@ -125,7 +152,12 @@ describe('the outbox relay is idempotent', () => {
     await expect(
       em.transactional(async (tx) => {
         enqueueInTransaction(tx, auditEvent, {
-          user_id: null, event_type: 'rolled_back', event_category: 'system', severity: 'info', event_data: {}, request_id: null,
+          user_id: null,
+          event_type: 'rolled_back',
+          event_category: 'system',
+          severity: 'info',
+          event_data: {},
+          request_id: null,
         });
         await tx.flush();
         throw new Error('the request failed after writing');
@@ -136,8 +168,19 @@ describe('the outbox relay is idempotent', () => {
 });
 
 describe('worker concurrency', () => {
-  const wide = defineJob({ name: 'test-wide', schema: z.object({ n: z.number() }), options: { removeOnComplete: true }, durable: false, concurrency: 3 });
-  const plain = defineJob({ name: 'test-plain', schema: z.object({ n: z.number() }), options: { removeOnComplete: true }, durable: false });
+  const wide = defineJob({
+    name: 'test-wide',
+    schema: z.object({ n: z.number() }),
+    options: { removeOnComplete: true },
+    durable: false,
+    concurrency: 3,
+  });
+  const plain = defineJob({
+    name: 'test-plain',
+    schema: z.object({ n: z.number() }),
+    options: { removeOnComplete: true },
+    durable: false,
+  });
 
   it('runs a contract’s own concurrency at once, and the runtime’s for a type without one', async () => {
     let running = 0;
@@ -158,6 +201,9 @@ describe('worker concurrency', () => {
     expect(peak).toBe(3); // the platform's runtime concurrency is 2
     release();
     await eventually(async () => (await platform.producer.queue(wide).getJobCountByTypes('waiting', 'active')) === 0);
-    expect(runtime.workers.map((w) => [w.name, w.opts.concurrency])).toEqual([['test-wide', 3], ['test-plain', 2]]);
+    expect(runtime.workers.map((w) => [w.name, w.opts.concurrency])).toEqual([
+      ['test-wide', 3],
+      ['test-plain', 2],
+    ]);
   });
 });

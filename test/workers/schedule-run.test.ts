@@ -37,7 +37,12 @@ const ctx = (attempt = 1): JobContext => ({
 });
 const run = (p: Payload<typeof scheduleRun>, attempt = 1) => processScheduleRun(p, ctx(attempt));
 const due = '2026-06-01T07:00:00.000Z';
-const payload = (scheduleId: string, kind: 'schedule' | 'voice_schedule' = 'schedule') => ({ kind, schedule_id: scheduleId, due_at: due, missed_slots: 0 });
+const payload = (scheduleId: string, kind: 'schedule' | 'voice_schedule' = 'schedule') => ({
+  kind,
+  schedule_id: scheduleId,
+  due_at: due,
+  missed_slots: 0,
+});
 const executions = (scheduleId: string) => platform.orm.em.fork().find(ScheduleExecution, { schedule: scheduleId });
 
 describe('in_app', () => {
@@ -49,7 +54,11 @@ describe('in_app', () => {
     await em.flush();
     const schedule = await makeSchedule(em, user, { contextSummary: 'sleep routine', reminderMethod: 'in_app' });
 
-    const results = await Promise.all([run(payload(schedule.id)), run(payload(schedule.id)), run(payload(schedule.id))]);
+    const results = await Promise.all([
+      run(payload(schedule.id)),
+      run(payload(schedule.id)),
+      run(payload(schedule.id)),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'duplicate', 'sent']);
 
     const [execution, ...more] = await executions(schedule.id);
@@ -67,11 +76,26 @@ describe('in_app', () => {
 
     // Response tracking, as the chat code calls it.
     const tracking = platform.orm.em.fork();
-    expect(await recordCheckinResponse(tracking, { conversationId, at: new Date('2026-06-01T07:12:00Z') })).toBe('recorded');
-    expect(await recordCheckinResponse(tracking, { conversationId, at: new Date('2026-06-01T07:40:00Z'), endedAt: new Date('2026-06-01T07:52:00Z') })).toBe('already_recorded');
-    expect(await recordCheckinResponse(tracking, { conversationId: randomUUID(), at: new Date() })).toBe('not_a_checkin');
+    expect(await recordCheckinResponse(tracking, { conversationId, at: new Date('2026-06-01T07:12:00Z') })).toBe(
+      'recorded',
+    );
+    expect(
+      await recordCheckinResponse(tracking, {
+        conversationId,
+        at: new Date('2026-06-01T07:40:00Z'),
+        endedAt: new Date('2026-06-01T07:52:00Z'),
+      }),
+    ).toBe('already_recorded');
+    expect(await recordCheckinResponse(tracking, { conversationId: randomUUID(), at: new Date() })).toBe(
+      'not_a_checkin',
+    );
     const [answered] = await executions(schedule.id);
-    expect(answered).toMatchObject({ status: 'completed', userResponded: true, responseTimeMinutes: 12, sessionDurationMinutes: 40 });
+    expect(answered).toMatchObject({
+      status: 'completed',
+      userResponded: true,
+      responseTimeMinutes: 12,
+      sessionDurationMinutes: 40,
+    });
   });
 });
 
@@ -80,7 +104,11 @@ describe('voice', () => {
     const em = platform.orm.em.fork();
     const user = await makeUser(em, { phoneNumber: '+15555550123' });
     const voice = await makeVoice(em);
-    const schedule = await makeSchedule(em, user, { scheduleType: 'voice', reminderMethod: 'voice', assistantId: voice.assistantId });
+    const schedule = await makeSchedule(em, user, {
+      scheduleType: 'voice',
+      reminderMethod: 'voice',
+      assistantId: voice.assistantId,
+    });
     await run(payload(schedule.id));
     await run(payload(schedule.id));
     const calls = await platform.orm.em.fork().find(VoiceCall, { user: user.id });
@@ -89,9 +117,18 @@ describe('voice', () => {
     const [execution] = await executions(schedule.id);
     expect(execution!.executionMetadata.voice_call_id).toBe(calls[0]!.id);
     const outbox = await platform.orm.em.fork().findOneOrFail(OutboxJob, outboxJobId(vapiCall, calls[0]!.id));
-    expect(outbox.payload).toEqual({ voice_call_id: calls[0]!.id, purpose: 'scheduled_checkin', schedule_execution_id: execution!.id });
+    expect(outbox.payload).toEqual({
+      voice_call_id: calls[0]!.id,
+      purpose: 'scheduled_checkin',
+      schedule_execution_id: execution!.id,
+    });
 
-    expect(await recordCheckinResponse(platform.orm.em.fork(), { voiceCallId: calls[0]!.id, at: new Date('2026-06-01T07:03:00Z') })).toBe('recorded');
+    expect(
+      await recordCheckinResponse(platform.orm.em.fork(), {
+        voiceCallId: calls[0]!.id,
+        at: new Date('2026-06-01T07:03:00Z'),
+      }),
+    ).toBe('recorded');
     expect((await executions(schedule.id))[0]).toMatchObject({ userResponded: true, responseTimeMinutes: 3 });
   });
 
@@ -100,7 +137,10 @@ describe('voice', () => {
     const user = await makeUser(em, { phoneNumber: '+15555550124' });
     const schedule = await makeSchedule(em, user, { reminderMethod: 'voice', assistantId: 'asst_missing' });
     await expect(run(payload(schedule.id))).rejects.toBeInstanceOf(UnrecoverableError);
-    expect((await executions(schedule.id))[0]).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/assistant/) });
+    expect((await executions(schedule.id))[0]).toMatchObject({
+      status: 'failed',
+      errorMessage: expect.stringMatching(/assistant/),
+    });
     expect(await platform.orm.em.fork().count(VoiceCall, { user: user.id })).toBe(0);
   });
 
@@ -108,7 +148,13 @@ describe('voice', () => {
     const em = platform.orm.em.fork();
     const user = await makeUser(em, { phoneNumber: '+15555550125' });
     const voice = await makeVoice(em);
-    const vs = em.create(VoiceSchedule, { user, voice, name: 'Evening call', cronExpression: '0 19 * * *', timezone: 'UTC' });
+    const vs = em.create(VoiceSchedule, {
+      user,
+      voice,
+      name: 'Evening call',
+      cronExpression: '0 19 * * *',
+      timezone: 'UTC',
+    });
     await em.flush();
     const [first, second] = [await run(payload(vs.id, 'voice_schedule')), await run(payload(vs.id, 'voice_schedule'))];
     expect([first.status, second.status]).toEqual(['sent', 'duplicate']);
@@ -119,7 +165,13 @@ describe('voice', () => {
     const em = platform.orm.em.fork();
     const user = await makeUser(em, { phoneNumber: '+15555550126' });
     const voice = await makeVoice(em);
-    const vs = em.create(VoiceSchedule, { user, voice, name: 'Morning call', cronExpression: '0 7 * * *', timezone: 'UTC' });
+    const vs = em.create(VoiceSchedule, {
+      user,
+      voice,
+      name: 'Morning call',
+      cronExpression: '0 7 * * *',
+      timezone: 'UTC',
+    });
     await em.flush();
     // Another transaction in flight that references the user (a message's KEY SHARE) and edits the voice.
     const other = platform.orm.em.fork();
@@ -128,7 +180,10 @@ describe('voice', () => {
     await other.getConnection().execute('select 1 from users where id = ? for key share', [user.id], 'all', tx);
     await other.getConnection().execute('select 1 from voices where id = ? for no key update', [voice.id], 'all', tx);
     try {
-      const outcome = await Promise.race([run(payload(vs.id, 'voice_schedule')), new Promise((r) => setTimeout(() => r('blocked'), 3_000))]);
+      const outcome = await Promise.race([
+        run(payload(vs.id, 'voice_schedule')),
+        new Promise((r) => setTimeout(() => r('blocked'), 3_000)),
+      ]);
       expect(outcome).toMatchObject({ status: 'sent' });
     } finally {
       await other.rollback();

@@ -10,7 +10,9 @@ const route = createRoute({
   path: '/admin/api/engagement/recompute',
   summary: 'Rebuild streaks and XP from the activity history (admin token); reports differences as a system event',
   security: [{ adminToken: [] }],
-  request: { body: { required: false, content: { 'application/json': { schema: z.object({ user_id: z.uuid().optional() }) } } } },
+  request: {
+    body: { required: false, content: { 'application/json': { schema: z.object({ user_id: z.uuid().optional() }) } } },
+  },
   responses: {
     202: { description: 'accepted', content: { 'application/json': { schema: Accepted } } },
     401: { description: 'no admin token', content: { 'application/json': { schema: ErrorBody } } },

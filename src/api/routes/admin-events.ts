@@ -18,9 +18,16 @@ const Query = z.object({
 });
 
 const Event = z.object({
-  id: z.uuid(), user_id: z.uuid().nullable(), event_type: z.string(), event_category: z.string(), severity: z.string(),
-  event_data: z.record(z.string(), z.unknown()), session_id: z.string().nullable(), ip_address: z.string().nullable(),
-  user_agent: z.string().nullable(), created_at: z.iso.datetime(),
+  id: z.uuid(),
+  user_id: z.uuid().nullable(),
+  event_type: z.string(),
+  event_category: z.string(),
+  severity: z.string(),
+  event_data: z.record(z.string(), z.unknown()),
+  session_id: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  created_at: z.iso.datetime(),
 });
 
 const route = createRoute({
@@ -30,7 +37,12 @@ const route = createRoute({
   security: [{ adminToken: [] }],
   request: { query: Query },
   responses: {
-    200: { description: 'a page', content: { 'application/json': { schema: z.object({ events: z.array(Event), next_before: z.iso.datetime().nullable() }) } } },
+    200: {
+      description: 'a page',
+      content: {
+        'application/json': { schema: z.object({ events: z.array(Event), next_before: z.iso.datetime().nullable() }) },
+      },
+    },
     400: { description: 'invalid filter', content: { 'application/json': { schema: ErrorBody } } },
     401: { description: 'no admin token', content: { 'application/json': { schema: ErrorBody } } },
   },
@@ -48,10 +60,20 @@ export function adminEventRoutes(deps: AppDeps) {
       ...(q.user_id ? { user: q.user_id } : {}),
       ...(q.before ? { createdAt: { $lt: new Date(q.before) } } : {}),
     };
-    const rows = await c.var.em.find(SystemEvent, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: q.limit });
+    const rows = await c.var.em.find(SystemEvent, where, {
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: q.limit,
+    });
     const events = rows.map((e) => ({
-      id: e.id, user_id: e.user?.id ?? null, event_type: e.eventType, event_category: e.eventCategory, severity: e.severity,
-      event_data: e.eventData, session_id: e.sessionId ?? null, ip_address: e.ipAddress ?? null, user_agent: e.userAgent ?? null,
+      id: e.id,
+      user_id: e.user?.id ?? null,
+      event_type: e.eventType,
+      event_category: e.eventCategory,
+      severity: e.severity,
+      event_data: e.eventData,
+      session_id: e.sessionId ?? null,
+      ip_address: e.ipAddress ?? null,
+      user_agent: e.userAgent ?? null,
       created_at: e.createdAt.toISOString(),
     }));
     return c.json({ events, next_before: rows.length === q.limit ? events.at(-1)!.created_at : null }, 200);

@@ -12,7 +12,11 @@ import { ErrorBody, Accepted } from '../schemas.ts';
 const AuditEventBody = z
   .object({
     user_id: z.uuid().optional(),
-    event_type: z.string().min(1).max(100).regex(/^[a-z0-9_.:-]+$/i, 'letters, digits and _ . : - only'),
+    event_type: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9_.:-]+$/i, 'letters, digits and _ . : - only'),
     event_category: z.enum(EVENT_CATEGORIES),
     severity: z.enum(SEVERITIES),
     event_data: auditEventData.default({}),
@@ -40,8 +44,13 @@ export function auditEventRoutes(deps: AppDeps) {
   const outbox = new OutboxWriter(deps.orm.em, deps.producer);
   return app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    if (body.user_id && !(await c.var.em.count(User, { id: body.user_id }))) throw fieldError('user_id', 'no such user');
-    const { id } = await outbox.enqueue(auditEvent, { ...body, user_id: body.user_id ?? null, request_id: c.var.requestId });
+    if (body.user_id && !(await c.var.em.count(User, { id: body.user_id })))
+      throw fieldError('user_id', 'no such user');
+    const { id } = await outbox.enqueue(auditEvent, {
+      ...body,
+      user_id: body.user_id ?? null,
+      request_id: c.var.requestId,
+    });
     return c.json({ job_id: id }, 202);
   });
 }

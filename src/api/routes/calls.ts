@@ -24,7 +24,12 @@ const CallRequest = z
   .openapi('CallRequest');
 
 const errors = (extra: Record<number, string>) =>
-  Object.fromEntries(Object.entries({ 401: 'no valid user token', ...extra }).map(([k, d]) => [k, { description: d, content: { 'application/json': { schema: ErrorBody } } }]));
+  Object.fromEntries(
+    Object.entries({ 401: 'no valid user token', ...extra }).map(([k, d]) => [
+      k,
+      { description: d, content: { 'application/json': { schema: ErrorBody } } },
+    ]),
+  );
 
 const create = createRoute({
   method: 'post',
@@ -33,8 +38,15 @@ const create = createRoute({
   security: [{ userToken: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: CallRequest } } } },
   responses: {
-    202: { description: 'queued', content: { 'application/json': { schema: z.object({ id: z.uuid(), status: z.string() }) } } },
-    ...errors({ 400: 'no phone number, an invalid one, or an unknown or inactive voice', 404: 'the user is not synced', 409: 'a call is already in flight' }),
+    202: {
+      description: 'queued',
+      content: { 'application/json': { schema: z.object({ id: z.uuid(), status: z.string() }) } },
+    },
+    ...errors({
+      400: 'no phone number, an invalid one, or an unknown or inactive voice',
+      404: 'the user is not synced',
+      409: 'a call is already in flight',
+    }),
   },
 });
 const list = createRoute({
@@ -43,7 +55,10 @@ const list = createRoute({
   summary: 'Your calls, newest first',
   security: [{ userToken: [] }],
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
-  responses: { 200: { description: 'calls', content: { 'application/json': { schema: z.object({ calls: z.array(CallOut) }) } } }, ...errors({}) },
+  responses: {
+    200: { description: 'calls', content: { 'application/json': { schema: z.object({ calls: z.array(CallOut) }) } } },
+    ...errors({}),
+  },
 });
 const one = createRoute({
   method: 'get',
@@ -51,7 +66,10 @@ const one = createRoute({
   summary: 'One of your calls with its summary',
   security: [{ userToken: [] }],
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: { description: 'the call', content: { 'application/json': { schema: CallOut } } }, ...errors({ 404: 'no such call of yours' }) },
+  responses: {
+    200: { description: 'the call', content: { 'application/json': { schema: CallOut } } },
+    ...errors({ 404: 'no such call of yours' }),
+  },
 });
 
 export function callRoutes(deps: AppDeps) {
@@ -74,8 +92,20 @@ export function callRoutes(deps: AppDeps) {
       if (await tx.count(VoiceCall, { user, status: { $in: [...IN_FLIGHT] }, createdAt: { $gt: recent } })) {
         throw new AppError('CONFLICT', 'a call is already in flight');
       }
-      const call = tx.create(VoiceCall, { user, voice, channel: 'outbound_phone', phoneNumber, status: 'queued', metadata: { purpose: 'user_request' } });
-      const job = enqueueInTransaction(tx, vapiCall, { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null }, { jobKey: call.id });
+      const call = tx.create(VoiceCall, {
+        user,
+        voice,
+        channel: 'outbound_phone',
+        phoneNumber,
+        status: 'queued',
+        metadata: { purpose: 'user_request' },
+      });
+      const job = enqueueInTransaction(
+        tx,
+        vapiCall,
+        { voice_call_id: call.id, purpose: 'user_request', schedule_execution_id: null },
+        { jobKey: call.id },
+      );
       return { call, job };
     });
     void relayNow(em, deps.producer, job);
@@ -83,14 +113,22 @@ export function callRoutes(deps: AppDeps) {
   });
 
   app.openapi(list, async (c) => {
-    const calls = await c.var.em.find(VoiceCall, { user: c.var.user.id }, { orderBy: { createdAt: 'desc' }, limit: c.req.valid('query').limit, populate: ['voice'] });
+    const calls = await c.var.em.find(
+      VoiceCall,
+      { user: c.var.user.id },
+      { orderBy: { createdAt: 'desc' }, limit: c.req.valid('query').limit, populate: ['voice'] },
+    );
     const summaries = await c.var.em.find(CallSummary, { call: { $in: calls.map((x) => x.id) } });
     const byCall = new Map(summaries.map((s) => [s.call.id, s]));
     return c.json({ calls: calls.map((x) => callOut(x, byCall.get(x.id))) }, 200);
   });
 
   app.openapi(one, async (c) => {
-    const call = await c.var.em.findOne(VoiceCall, { id: c.req.valid('param').id, user: c.var.user.id }, { populate: ['voice'] });
+    const call = await c.var.em.findOne(
+      VoiceCall,
+      { id: c.req.valid('param').id, user: c.var.user.id },
+      { populate: ['voice'] },
+    );
     if (!call) throw new AppError('NOT_FOUND', 'no such call');
     const summary = await c.var.em.findOne(CallSummary, { call: call.id });
     return c.json(callOut(call, summary ?? undefined), 200);
@@ -100,6 +138,7 @@ export function callRoutes(deps: AppDeps) {
 
 function e164(input: string): string {
   const parsed = parsePhoneNumberFromString(input);
-  if (!parsed?.isValid() || !input.startsWith('+')) throw fieldError('phone_number', 'must be a valid E.164 number, e.g. +14155550123');
+  if (!parsed?.isValid() || !input.startsWith('+'))
+    throw fieldError('phone_number', 'must be a valid E.164 number, e.g. +14155550123');
   return parsed.number;
 }

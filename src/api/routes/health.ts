@@ -30,8 +30,14 @@ const ready = createRoute({
   path: '/readyz',
   summary: 'Ready when PostgreSQL and Redis answer',
   responses: {
-    200: { description: 'ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready'), checks: Checks }) } } },
-    503: { description: 'a dependency does not answer', content: { 'application/json': { schema: z.object({ status: z.literal('unavailable'), checks: Checks }) } } },
+    200: {
+      description: 'ready',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ready'), checks: Checks }) } },
+    },
+    503: {
+      description: 'a dependency does not answer',
+      content: { 'application/json': { schema: z.object({ status: z.literal('unavailable'), checks: Checks }) } },
+    },
   },
 });
 
@@ -39,7 +45,9 @@ const live = createRoute({
   method: 'get',
   path: '/healthz',
   summary: 'Alive while the process runs',
-  responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  responses: {
+    200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+  },
 });
 
 export function healthRoutes(deps: AppDeps) {

@@ -13,10 +13,16 @@ const Me = z
   .object({
     id: z.uuid(),
     synced: z.boolean(),
-    current_streak: z.number().int().describe('consecutive local days with activity; 0 once a whole day passed without'),
+    current_streak: z
+      .number()
+      .int()
+      .describe('consecutive local days with activity; 0 once a whole day passed without'),
     xp: z.number().int(),
     last_active_at: z.iso.datetime().nullable(),
-    usage: z.record(z.string(), z.object({ stats: z.record(z.string(), z.unknown()), last_used_at: z.iso.datetime().nullable() })),
+    usage: z.record(
+      z.string(),
+      z.object({ stats: z.record(z.string(), z.unknown()), last_used_at: z.iso.datetime().nullable() }),
+    ),
   })
   .openapi('Me');
 
@@ -40,17 +46,29 @@ export function meRoutes(deps: AppDeps) {
     const user = await em.findOne(User, { id, deletedAt: null });
     const profiles = user ? await em.find(UserServiceProfile, { user }) : [];
     // The streak's date is the fold's, kept on the latest activity row.
-    const latest = user ? await em.findOne(ActivityEvent, { user }, { orderBy: { occurredAt: 'desc', id: 'desc' } }) : null;
+    const latest = user
+      ? await em.findOne(ActivityEvent, { user }, { orderBy: { occurredAt: 'desc', id: 'desc' } })
+      : null;
     return c.json(
       {
         id,
         synced: Boolean(user),
-        current_streak: user && latest
-          ? visibleStreak({ currentStreak: user.currentStreak, lastActiveDate: latest.streakDateAfter }, new Date(), await userZone(em, id))
-          : 0,
+        current_streak:
+          user && latest
+            ? visibleStreak(
+                { currentStreak: user.currentStreak, lastActiveDate: latest.streakDateAfter },
+                new Date(),
+                await userZone(em, id),
+              )
+            : 0,
         xp: user?.xp ?? 0,
         last_active_at: user?.lastActiveAt?.toISOString() ?? null,
-        usage: Object.fromEntries(profiles.map((p) => [p.serviceType, { stats: p.usageStats, last_used_at: p.lastUsedAt?.toISOString() ?? null }])),
+        usage: Object.fromEntries(
+          profiles.map((p) => [
+            p.serviceType,
+            { stats: p.usageStats, last_used_at: p.lastUsedAt?.toISOString() ?? null },
+          ]),
+        ),
       },
       200,
     );

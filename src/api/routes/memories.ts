@@ -15,26 +15,70 @@ const IdParam = z.object({ id: z.uuid() });
 
 const MemoryOut = z
   .object({
-    id: z.uuid(), content: z.string(), memory_type: z.enum(MEMORY_TYPES), storage_type: z.string(), significance_level: z.string(),
-    significance_category: z.string().nullable(), relevance_score: z.number().nullable(), stability_score: z.number().nullable(),
-    explicitness_score: z.number().nullable(), composite_score: z.number().nullable(), user_consent: z.boolean(), is_archived: z.boolean(),
-    created_at: z.string(), updated_at: z.string(), last_accessed_at: z.string().nullable(), score: z.number().optional(),
+    id: z.uuid(),
+    content: z.string(),
+    memory_type: z.enum(MEMORY_TYPES),
+    storage_type: z.string(),
+    significance_level: z.string(),
+    significance_category: z.string().nullable(),
+    relevance_score: z.number().nullable(),
+    stability_score: z.number().nullable(),
+    explicitness_score: z.number().nullable(),
+    composite_score: z.number().nullable(),
+    user_consent: z.boolean(),
+    is_archived: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    last_accessed_at: z.string().nullable(),
+    score: z.number().optional(),
   })
   .openapi('Memory');
 
 // The columns the API shows (the embedding is never loaded here).
-type MemoryRow = Pick<MemoryItem, 'id' | 'content' | 'memoryType' | 'storageType' | 'significanceLevel' | 'significanceCategory' | 'relevanceScore' | 'stabilityScore' | 'explicitnessScore' | 'compositeScore' | 'userConsent' | 'isArchived' | 'createdAt' | 'updatedAt' | 'lastAccessedAt'>;
+type MemoryRow = Pick<
+  MemoryItem,
+  | 'id'
+  | 'content'
+  | 'memoryType'
+  | 'storageType'
+  | 'significanceLevel'
+  | 'significanceCategory'
+  | 'relevanceScore'
+  | 'stabilityScore'
+  | 'explicitnessScore'
+  | 'compositeScore'
+  | 'userConsent'
+  | 'isArchived'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastAccessedAt'
+>;
 const toJson = (m: MemoryRow, score?: number) => ({
-  id: m.id, content: m.content, memory_type: m.memoryType, storage_type: m.storageType, significance_level: m.significanceLevel,
-  significance_category: m.significanceCategory ?? null, relevance_score: m.relevanceScore ?? null, stability_score: m.stabilityScore ?? null,
-  explicitness_score: m.explicitnessScore ?? null, composite_score: m.compositeScore ?? null, user_consent: m.userConsent, is_archived: m.isArchived,
-  created_at: m.createdAt.toISOString(), updated_at: m.updatedAt.toISOString(), last_accessed_at: m.lastAccessedAt?.toISOString() ?? null,
+  id: m.id,
+  content: m.content,
+  memory_type: m.memoryType,
+  storage_type: m.storageType,
+  significance_level: m.significanceLevel,
+  significance_category: m.significanceCategory ?? null,
+  relevance_score: m.relevanceScore ?? null,
+  stability_score: m.stabilityScore ?? null,
+  explicitness_score: m.explicitnessScore ?? null,
+  composite_score: m.compositeScore ?? null,
+  user_consent: m.userConsent,
+  is_archived: m.isArchived,
+  created_at: m.createdAt.toISOString(),
+  updated_at: m.updatedAt.toISOString(),
+  last_accessed_at: m.lastAccessedAt?.toISOString() ?? null,
   ...(score === undefined ? {} : { score: Math.round(score * 10_000) / 10_000 }),
 });
 
 const list = createRoute({
-  method: 'get', path: '/v1/memories', summary: 'The caller\'s active memories, ranked for a query', security: [{ userToken: [] }],
-  description: 'rank = similarity × (0.5 + 0.5·composite) × (0.5 + 0.5·recency); without a query, similarity = 1. Marks the returned memories accessed.',
+  method: 'get',
+  path: '/v1/memories',
+  summary: "The caller's active memories, ranked for a query",
+  security: [{ userToken: [] }],
+  description:
+    'rank = similarity × (0.5 + 0.5·composite) × (0.5 + 0.5·recency); without a query, similarity = 1. Marks the returned memories accessed.',
   request: {
     query: z.object({
       query: z.string().trim().min(1).max(1000).optional(),
@@ -42,22 +86,57 @@ const list = createRoute({
       type: z.enum(MEMORY_TYPES).optional(),
     }),
   },
-  responses: { 200: { description: 'ranked memories', content: { 'application/json': { schema: z.object({ memories: z.array(MemoryOut) }) } } }, 400: err('invalid query'), 401: err('no valid token') },
+  responses: {
+    200: {
+      description: 'ranked memories',
+      content: { 'application/json': { schema: z.object({ memories: z.array(MemoryOut) }) } },
+    },
+    400: err('invalid query'),
+    401: err('no valid token'),
+  },
 });
 
 const patch = createRoute({
-  method: 'patch', path: '/v1/memories/{id}', summary: 'Give or withdraw consent, archive or restore a memory', security: [{ userToken: [] }],
+  method: 'patch',
+  path: '/v1/memories/{id}',
+  summary: 'Give or withdraw consent, archive or restore a memory',
+  security: [{ userToken: [] }],
   request: {
     params: IdParam,
-    body: { required: true, content: { 'application/json': { schema: z.object({ user_consent: z.boolean().optional(), is_archived: z.boolean().optional() }).refine((b) => b.user_consent !== undefined || b.is_archived !== undefined, 'give user_consent or is_archived') } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({ user_consent: z.boolean().optional(), is_archived: z.boolean().optional() })
+            .refine(
+              (b) => b.user_consent !== undefined || b.is_archived !== undefined,
+              'give user_consent or is_archived',
+            ),
+        },
+      },
+    },
   },
-  responses: { 200: { description: 'updated', content: { 'application/json': { schema: MemoryOut } } }, 400: err('invalid input'), 401: err('no valid token'), 404: err('no such memory') },
+  responses: {
+    200: { description: 'updated', content: { 'application/json': { schema: MemoryOut } } },
+    400: err('invalid input'),
+    401: err('no valid token'),
+    404: err('no such memory'),
+  },
 });
 
 const remove = createRoute({
-  method: 'delete', path: '/v1/memories/{id}', summary: 'Delete a memory for good', security: [{ userToken: [] }],
+  method: 'delete',
+  path: '/v1/memories/{id}',
+  summary: 'Delete a memory for good',
+  security: [{ userToken: [] }],
   request: { params: IdParam },
-  responses: { 204: { description: 'deleted' }, 400: err('invalid id'), 401: err('no valid token'), 404: err('no such memory') },
+  responses: {
+    204: { description: 'deleted' },
+    400: err('invalid id'),
+    401: err('no valid token'),
+    404: err('no such memory'),
+  },
 });
 
 export function memoryRoutes(deps: AppDeps) {
@@ -69,14 +148,23 @@ export function memoryRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const found = await search.search(c.var.em, c.var.user.id, { query: q.query, type: q.type, limit: q.limit, halfLifeDays: providers.recencyHalfLifeDays });
+    const found = await search.search(c.var.em, c.var.user.id, {
+      query: q.query,
+      type: q.type,
+      limit: q.limit,
+      halfLifeDays: providers.recencyHalfLifeDays,
+    });
     return c.json({ memories: found.map((f) => toJson(f.memory, f.score)) }, 200);
   });
 
   app.openapi(patch, async (c) => {
     const body = c.req.valid('json');
     const em = c.var.em;
-    const memory = await em.findOne(MemoryItem, { id: c.req.valid('param').id, user: c.var.user.id }, { exclude: ['embedding'] });
+    const memory = await em.findOne(
+      MemoryItem,
+      { id: c.req.valid('param').id, user: c.var.user.id },
+      { exclude: ['embedding'] },
+    );
     if (!memory) throw new AppError('NOT_FOUND', 'no such memory');
     if (body.user_consent !== undefined) memory.userConsent = body.user_consent;
     if (body.is_archived !== undefined) memory.isArchived = body.is_archived;

@@ -27,13 +27,19 @@ function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
   /** A gauge of one number, the query's `v` (null and negatives read as 0). */
   const sqlGauge = (name: string, help: string, sql: string) =>
     new Gauge({
-      name, help, registers: [metrics.registry],
+      name,
+      help,
+      registers: [metrics.registry],
       async collect() {
         const [row] = await deps.orm.em.getConnection().execute<{ v: number | null }[]>(sql);
         this.set(Math.max(0, row?.v ?? 0));
       },
     });
-  sqlGauge('hearth_outbox_backlog', 'Outbox rows not yet relayed to Redis', `select count(*)::int as v from outbox_jobs where enqueued_at is null`);
+  sqlGauge(
+    'hearth_outbox_backlog',
+    'Outbox rows not yet relayed to Redis',
+    `select count(*)::int as v from outbox_jobs where enqueued_at is null`,
+  );
   sqlGauge(
     'hearth_clock_lag_seconds',
     'Now minus the oldest next_run_at that is due and not yet fired (0 when none is due)',
@@ -47,11 +53,14 @@ function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
     labelNames: ['crisis_level'],
     registers: [metrics.registry],
     async collect() {
-      const rows = await deps.orm.em.getConnection().execute<{ level: string; n: number }[]>(
-        `select crisis_level as level, count(*)::int as n from safety_incidents where status = 'open' group by crisis_level`,
-      );
+      const rows = await deps.orm.em
+        .getConnection()
+        .execute<{ level: string; n: number }[]>(
+          `select crisis_level as level, count(*)::int as n from safety_incidents where status = 'open' group by crisis_level`,
+        );
       // Every level, 0 included: an alert on the series must see it drop back, not vanish.
-      for (const level of OUTREACH_LEVELS) this.set({ crisis_level: level }, rows.find((r) => r.level === level)?.n ?? 0);
+      for (const level of OUTREACH_LEVELS)
+        this.set({ crisis_level: level }, rows.find((r) => r.level === level)?.n ?? 0);
     },
   });
   sqlGauge(
@@ -65,6 +74,8 @@ export function metricsRoutes(deps: AppDeps, metrics: Metrics) {
   registerScrapeGauges(metrics, deps);
   const app = new Hono<AppEnv>();
   app.use('/metrics', adminAuth(deps.config.ADMIN_TOKEN!));
-  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
   return app;
 }

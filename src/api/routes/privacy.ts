@@ -31,22 +31,55 @@ const errors = {
   401: { description: 'no valid user token', content: { 'application/json': { schema: ErrorBody } } },
   404: { description: 'not found (or not yours)', content: { 'application/json': { schema: ErrorBody } } },
 };
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
-const getSettings = createRoute({ method: 'get', path: '/v1/privacy', security: [{ userToken: [] }], summary: 'Privacy settings and consent', responses: { 200: json(Settings, 'settings'), ...errors } });
+const getSettings = createRoute({
+  method: 'get',
+  path: '/v1/privacy',
+  security: [{ userToken: [] }],
+  summary: 'Privacy settings and consent',
+  responses: { 200: json(Settings, 'settings'), ...errors },
+});
 const patchSettings = createRoute({
-  method: 'patch', path: '/v1/privacy', security: [{ userToken: [] }],
+  method: 'patch',
+  path: '/v1/privacy',
+  security: [{ userToken: [] }],
   summary: `Change privacy settings (retention ${RETENTION_DAYS.min}–${RETENTION_DAYS.max} days); accepting a consent_version records consent_date`,
-  request: { body: { required: true, content: { 'application/json': { schema: privacyChange.openapi('PrivacyChange') } } } },
+  request: {
+    body: { required: true, content: { 'application/json': { schema: privacyChange.openapi('PrivacyChange') } } },
+  },
   responses: { 200: json(Settings, 'the new settings'), 400: json(ErrorBody, 'invalid input'), ...errors },
 });
-const requestExport = createRoute({ method: 'post', path: '/v1/me/export', security: [{ userToken: [] }], summary: 'Export every row you own (JSON, downloadable once within 24 h)', responses: { 202: json(z.object({ export_id: z.uuid() }), 'accepted'), ...errors } });
-const downloadExport = createRoute({
-  method: 'get', path: '/v1/me/export/{id}', security: [{ userToken: [] }], summary: 'Download an export, once',
-  request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'the export'), 202: json(z.object({ status: z.string() }), 'not ready yet'), 410: json(ErrorBody, 'already downloaded or expired'), ...errors },
+const requestExport = createRoute({
+  method: 'post',
+  path: '/v1/me/export',
+  security: [{ userToken: [] }],
+  summary: 'Export every row you own (JSON, downloadable once within 24 h)',
+  responses: { 202: json(z.object({ export_id: z.uuid() }), 'accepted'), ...errors },
 });
-const eraseMe = createRoute({ method: 'delete', path: '/v1/me', security: [{ userToken: [] }], summary: 'Delete your account: access ends now, your data is erased by the user-erasure job', responses: { 202: json(Accepted, 'accepted'), ...errors } });
+const downloadExport = createRoute({
+  method: 'get',
+  path: '/v1/me/export/{id}',
+  security: [{ userToken: [] }],
+  summary: 'Download an export, once',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: {
+    200: json(z.record(z.string(), z.unknown()), 'the export'),
+    202: json(z.object({ status: z.string() }), 'not ready yet'),
+    410: json(ErrorBody, 'already downloaded or expired'),
+    ...errors,
+  },
+});
+const eraseMe = createRoute({
+  method: 'delete',
+  path: '/v1/me',
+  security: [{ userToken: [] }],
+  summary: 'Delete your account: access ends now, your data is erased by the user-erasure job',
+  responses: { 202: json(Accepted, 'accepted'), ...errors },
+});
 
 const present = (s: UserPrivacySettings) => ({
   data_retention_days: s.dataRetentionDays,
@@ -86,17 +119,28 @@ export function privacyRoutes(deps: AppDeps) {
       if (change.data_retention_days !== undefined) settings.dataRetentionDays = change.data_retention_days;
       if (change.allow_long_term_storage !== undefined) settings.allowLongTermStorage = change.allow_long_term_storage;
       if (change.auto_anonymize_pii !== undefined) settings.autoAnonymizePii = change.auto_anonymize_pii;
-      if (change.pii_handling_preferences !== undefined) settings.piiHandlingPreferences = change.pii_handling_preferences;
+      if (change.pii_handling_preferences !== undefined)
+        settings.piiHandlingPreferences = change.pii_handling_preferences;
       if (change.consent_version !== undefined && changed.includes('consent_version')) {
         settings.consentVersion = change.consent_version;
         settings.consentDate = new Date();
-        auditRequest(c, { type: 'consent_given', category: 'privacy', data: { consent_version: change.consent_version } });
+        auditRequest(c, {
+          type: 'consent_given',
+          category: 'privacy',
+          data: { consent_version: change.consent_version },
+        });
       }
-      if (changed.length) auditRequest(c, { type: 'privacy_settings_changed', category: 'privacy', data: { settings: changed.join(',') } });
+      if (changed.length)
+        auditRequest(c, {
+          type: 'privacy_settings_changed',
+          category: 'privacy',
+          data: { settings: changed.join(',') },
+        });
       // Stored content follows a change of PII handling in the background.
-      const reprocess = changed.includes('auto_anonymize_pii') || changed.includes('pii_handling_preferences')
-        ? enqueueInTransaction(c.var.em, piiReprocess, { user_id: settings.user.id })
-        : undefined;
+      const reprocess =
+        changed.includes('auto_anonymize_pii') || changed.includes('pii_handling_preferences')
+          ? enqueueInTransaction(c.var.em, piiReprocess, { user_id: settings.user.id })
+          : undefined;
       await c.var.em.flush();
       if (reprocess) void relayNow(c.var.em, deps.producer, reprocess);
       return c.json(present(settings), 200);
@@ -113,10 +157,15 @@ export function privacyRoutes(deps: AppDeps) {
     })
     .openapi(downloadExport, async (c) => {
       const em = c.var.em;
-      const exp = await em.findOne(UserExport, { id: c.req.valid('param').id, user: c.var.user.id }, { populate: ['data'] });
+      const exp = await em.findOne(
+        UserExport,
+        { id: c.req.valid('param').id, user: c.var.user.id },
+        { populate: ['data'] },
+      );
       if (!exp) throw new AppError('NOT_FOUND', 'no such export');
       if (exp.status === 'pending') return c.json({ status: 'pending' }, 202);
-      if (exp.status !== 'ready' || exp.expiresAt < new Date()) throw new AppError('GONE', 'this export was already downloaded or has expired');
+      if (exp.status !== 'ready' || exp.expiresAt < new Date())
+        throw new AppError('GONE', 'this export was already downloaded or has expired');
       const data = exp.data!;
       // Once: the document leaves the database with this response.
       Object.assign(exp, { status: 'downloaded', data: null, downloadedAt: new Date() });
@@ -129,8 +178,17 @@ export function privacyRoutes(deps: AppDeps) {
       const user = await activeUser(em, c.var.user.id);
       Object.assign(user, { deletedAt: new Date(), isActive: false });
       const delay = deps.config.ERASURE_GRACE_DAYS * 24 * 3600_000;
-      const row = enqueueInTransaction(em, userErasure, { user_id: user.id }, { jobKey: user.id, ...(delay ? { delay } : {}) });
-      auditRequest(c, { type: 'erasure_requested', category: 'privacy', data: { grace_days: deps.config.ERASURE_GRACE_DAYS } });
+      const row = enqueueInTransaction(
+        em,
+        userErasure,
+        { user_id: user.id },
+        { jobKey: user.id, ...(delay ? { delay } : {}) },
+      );
+      auditRequest(c, {
+        type: 'erasure_requested',
+        category: 'privacy',
+        data: { grace_days: deps.config.ERASURE_GRACE_DAYS },
+      });
       await em.flush();
       void relayNow(em, deps.producer, row);
       return c.json({ job_id: row.id }, 202);

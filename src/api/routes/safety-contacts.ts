@@ -33,7 +33,9 @@ const Fields = z
     is_emergency_contact: z.boolean().optional(),
   })
   .strict();
-const CreateBody = Fields.extend({ allowed_communication_methods: z.array(z.enum(CONTACT_METHODS)).min(1).max(4) }).openapi('SafetyContactCreate');
+const CreateBody = Fields.extend({
+  allowed_communication_methods: z.array(z.enum(CONTACT_METHODS)).min(1).max(4),
+}).openapi('SafetyContactCreate');
 const PatchBody = Fields.openapi('SafetyContactPatch');
 const Contact = z.object({ id: z.uuid(), priority_order: z.number() }).passthrough().openapi('SafetyContact');
 const IdParam = z.object({ id: z.uuid() });
@@ -45,11 +47,45 @@ const errors = {
   404: { description: 'no such contact of yours', ...json(ErrorBody) },
 };
 const base = { security: [{ userToken: [] }], tags: ['safety'] };
-const list = createRoute({ ...base, method: 'get', path: '/v1/safety-contacts', summary: 'Your safety contacts, by priority', responses: { 200: { description: 'contacts', ...json(z.object({ data: z.array(Contact) })) }, 401: errors[401] } });
-const create = createRoute({ ...base, method: 'post', path: '/v1/safety-contacts', summary: 'Add a safety contact (a priority already taken pushes the others down)', request: { body: { required: true, ...json(CreateBody) } }, responses: { 201: { description: 'created', ...json(Contact) }, ...errors } });
-const get = createRoute({ ...base, method: 'get', path: '/v1/safety-contacts/{id}', summary: 'One safety contact', request: { params: IdParam }, responses: { 200: { description: 'the contact', ...json(Contact) }, ...errors } });
-const patch = createRoute({ ...base, method: 'patch', path: '/v1/safety-contacts/{id}', summary: 'Change a safety contact (a new priority moves it; the ones in between shift by one)', request: { params: IdParam, body: { required: true, ...json(PatchBody) } }, responses: { 200: { description: 'the contact', ...json(Contact) }, ...errors } });
-const remove = createRoute({ ...base, method: 'delete', path: '/v1/safety-contacts/{id}', summary: 'Remove a safety contact (its contact log stays)', request: { params: IdParam }, responses: { 204: { description: 'removed' }, ...errors } });
+const list = createRoute({
+  ...base,
+  method: 'get',
+  path: '/v1/safety-contacts',
+  summary: 'Your safety contacts, by priority',
+  responses: { 200: { description: 'contacts', ...json(z.object({ data: z.array(Contact) })) }, 401: errors[401] },
+});
+const create = createRoute({
+  ...base,
+  method: 'post',
+  path: '/v1/safety-contacts',
+  summary: 'Add a safety contact (a priority already taken pushes the others down)',
+  request: { body: { required: true, ...json(CreateBody) } },
+  responses: { 201: { description: 'created', ...json(Contact) }, ...errors },
+});
+const get = createRoute({
+  ...base,
+  method: 'get',
+  path: '/v1/safety-contacts/{id}',
+  summary: 'One safety contact',
+  request: { params: IdParam },
+  responses: { 200: { description: 'the contact', ...json(Contact) }, ...errors },
+});
+const patch = createRoute({
+  ...base,
+  method: 'patch',
+  path: '/v1/safety-contacts/{id}',
+  summary: 'Change a safety contact (a new priority moves it; the ones in between shift by one)',
+  request: { params: IdParam, body: { required: true, ...json(PatchBody) } },
+  responses: { 200: { description: 'the contact', ...json(Contact) }, ...errors },
+});
+const remove = createRoute({
+  ...base,
+  method: 'delete',
+  path: '/v1/safety-contacts/{id}',
+  summary: 'Remove a safety contact (its contact log stays)',
+  request: { params: IdParam },
+  responses: { 204: { description: 'removed' }, ...errors },
+});
 
 type Body = z.infer<typeof Fields>;
 
@@ -67,11 +103,21 @@ async function validate(em: EntityManager, ownerId: string, draft: ContactDraft)
 }
 
 const EMPTY: ContactDraft = {
-  contact_user_id: null, external_first_name: null, external_last_name: null, external_phone_number: null, external_email: null,
-  allowed_communication_methods: [], preferred_communication_method: null, preferred_contact_time: null, timezone: null,
+  contact_user_id: null,
+  external_first_name: null,
+  external_last_name: null,
+  external_phone_number: null,
+  external_email: null,
+  allowed_communication_methods: [],
+  preferred_communication_method: null,
+  preferred_contact_time: null,
+  timezone: null,
 };
 const merge = (draft: ContactDraft, body: Body): ContactDraft =>
-  ({ ...draft, ...Object.fromEntries(Object.entries(body).filter(([k, v]) => k in draft && v !== undefined)) }) as ContactDraft;
+  ({
+    ...draft,
+    ...Object.fromEntries(Object.entries(body).filter(([k, v]) => k in draft && v !== undefined)),
+  }) as ContactDraft;
 
 export function safetyContactRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -92,11 +138,16 @@ export function safetyContactRoutes(deps: AppDeps) {
     const body = c.req.valid('json');
     const userId = c.var.user.id;
     const em = c.var.em;
-    if (!(await em.count(User, { id: userId, deletedAt: null }))) throw new AppError('NOT_FOUND', 'your account is not synced yet');
+    if (!(await em.count(User, { id: userId, deletedAt: null })))
+      throw new AppError('NOT_FOUND', 'your account is not synced yet');
     const draft = await validate(em, userId, merge(EMPTY, body));
     const contact = await em.transactional(async (tx) => {
       const at = body.priority_order ?? (await nextPriority(tx, userId));
-      const row = tx.create(SafetyContact, { ...(entityFields({ ...body, ...draft }) as object), user: userId, priorityOrder: at } as never);
+      const row = tx.create(SafetyContact, {
+        ...(entityFields({ ...body, ...draft }) as object),
+        user: userId,
+        priorityOrder: at,
+      } as never);
       await makeRoom(tx, userId, row.id, null, at);
       return row;
     });
@@ -131,4 +182,9 @@ export function safetyContactRoutes(deps: AppDeps) {
 }
 
 /** The validated (normalised) values of the fields the body touched. */
-const pick = (draft: ContactDraft, body: Body) => Object.fromEntries(Object.keys(body).filter((k) => k in draft).map((k) => [k, draft[k as keyof ContactDraft]]));
+const pick = (draft: ContactDraft, body: Body) =>
+  Object.fromEntries(
+    Object.keys(body)
+      .filter((k) => k in draft)
+      .map((k) => [k, draft[k as keyof ContactDraft]]),
+  );

@@ -25,29 +25,61 @@ const AlertBody = z
   .object({
     user_id: z.uuid().optional().openapi({ description: 'With a service key only: whose alert it is' }),
     reason: z.string().trim().max(500).optional().openapi({ description: 'For the operator; never sent to contacts' }),
-    crisis_level: z.enum(OUTREACH_LEVELS).optional().openapi({ description: 'Default critical; a manual alert is an emergency either way' }),
+    crisis_level: z
+      .enum(OUTREACH_LEVELS)
+      .optional()
+      .openapi({ description: 'Default critical; a manual alert is an emergency either way' }),
   })
   .strict()
   .openapi('SafetyAlert');
-const IncidentStatus = z.object({ incident_id: z.uuid(), status: z.string(), outcome: z.string().optional(), acknowledged_at: z.string().nullable().optional() }).openapi('SafetyIncidentStatus');
+const IncidentStatus = z
+  .object({
+    incident_id: z.uuid(),
+    status: z.string(),
+    outcome: z.string().optional(),
+    acknowledged_at: z.string().nullable().optional(),
+  })
+  .openapi('SafetyIncidentStatus');
 const AckQuery = z.object({ token: z.string().max(200).optional() });
 
 // A literal array of two schemes defeats @hono/zod-openapi's input typing; widened, it does not.
 const EITHER_AUTH: Record<string, string[]>[] = [{ userToken: [] }, { serviceKey: [] }];
 const alert = createRoute({
-  method: 'post', path: '/v1/safety/alerts', tags: ['safety'], security: EITHER_AUTH,
-  summary: 'Raise a manual alert: always an emergency; opens (or joins) the user\'s incident',
+  method: 'post',
+  path: '/v1/safety/alerts',
+  tags: ['safety'],
+  security: EITHER_AUTH,
+  summary: "Raise a manual alert: always an emergency; opens (or joins) the user's incident",
   request: { body: { required: true, content: { 'application/json': { schema: AlertBody } } } },
-  responses: { 202: { description: 'outreach under way', ...json(IncidentStatus) }, 400: { description: 'invalid input', ...json(ErrorBody) }, 401: { description: 'unauthenticated', ...json(ErrorBody) }, 404: { description: 'no such user', ...json(ErrorBody) } },
+  responses: {
+    202: { description: 'outreach under way', ...json(IncidentStatus) },
+    400: { description: 'invalid input', ...json(ErrorBody) },
+    401: { description: 'unauthenticated', ...json(ErrorBody) },
+    404: { description: 'no such user', ...json(ErrorBody) },
+  },
 });
 const acknowledge = createRoute({
-  method: 'post', path: '/v1/safety/incidents/{id}/acknowledge', tags: ['safety'], security: [{ userToken: [] }],
-  summary: 'Acknowledge an incident (stops escalation): user token of the user or an internal contact, or ?token= from the link',
+  method: 'post',
+  path: '/v1/safety/incidents/{id}/acknowledge',
+  tags: ['safety'],
+  security: [{ userToken: [] }],
+  summary:
+    'Acknowledge an incident (stops escalation): user token of the user or an internal contact, or ?token= from the link',
   request: { params: z.object({ id: z.uuid() }), query: AckQuery },
-  responses: { 200: { description: 'acknowledged', ...json(IncidentStatus) }, 401: { description: 'unauthenticated', ...json(ErrorBody) }, 403: { description: 'invalid link', ...json(ErrorBody) }, 404: { description: 'no such incident of yours', ...json(ErrorBody) } },
+  responses: {
+    200: { description: 'acknowledged', ...json(IncidentStatus) },
+    401: { description: 'unauthenticated', ...json(ErrorBody) },
+    403: { description: 'invalid link', ...json(ErrorBody) },
+    404: { description: 'no such incident of yours', ...json(ErrorBody) },
+  },
 });
 
-const status = (i: SafetyIncident, outcome?: string) => ({ incident_id: i.id, status: i.status, ...(outcome ? { outcome } : {}), acknowledged_at: i.acknowledgedAt?.toISOString() ?? null });
+const status = (i: SafetyIncident, outcome?: string) => ({
+  incident_id: i.id,
+  status: i.status,
+  ...(outcome ? { outcome } : {}),
+  acknowledged_at: i.acknowledgedAt?.toISOString() ?? null,
+});
 
 export function safetyRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -66,16 +98,32 @@ export function safetyRoutes(deps: AppDeps) {
   app.openapi(alert, async (c) => {
     const { user_id: bodyUserId, reason, crisis_level: crisisLevel = 'critical' } = c.req.valid('json');
     const caller = c.get('user') as AuthenticatedUser | undefined;
-    if (caller && bodyUserId && bodyUserId !== caller.id) throw fieldError('user_id', 'only a service key may raise an alert for another user');
+    if (caller && bodyUserId && bodyUserId !== caller.id)
+      throw fieldError('user_id', 'only a service key may raise an alert for another user');
     const userId = caller?.id ?? bodyUserId;
     if (!userId) throw fieldError('user_id', 'required with a service key');
     const alertId = randomUUID();
     const detectedAt = new Date();
     const result = await c.var.em.transactional(async (tx) => {
-      const r = await openOrJoinIncident(tx, { userId, trigger: 'manual_alert', sourceId: alertId, crisisLevel, detectedAt, reason: reason ?? null }, { dedupeMinutes: deps.config.OUTREACH_DEDUPE_MINUTES });
+      const r = await openOrJoinIncident(
+        tx,
+        { userId, trigger: 'manual_alert', sourceId: alertId, crisisLevel, detectedAt, reason: reason ?? null },
+        { dedupeMinutes: deps.config.OUTREACH_DEDUPE_MINUTES },
+      );
       if (!r) return null;
       // The contract's durable record of the trigger; its processor finds the trigger on the incident already.
-      const job = enqueueInTransaction(tx, safetyOutreach, { user_id: userId, trigger: 'manual_alert', source_id: alertId, crisis_level: crisisLevel, detected_at: detectedAt.toISOString() }, { jobKey: `manual_alert:${alertId}` });
+      const job = enqueueInTransaction(
+        tx,
+        safetyOutreach,
+        {
+          user_id: userId,
+          trigger: 'manual_alert',
+          source_id: alertId,
+          crisis_level: crisisLevel,
+          detected_at: detectedAt.toISOString(),
+        },
+        { jobKey: `manual_alert:${alertId}` },
+      );
       return { ...r, jobs: [...r.jobs, job] };
     });
     if (!result) throw new AppError('NOT_FOUND', 'no such user (not synced yet?)');
@@ -99,7 +147,10 @@ export function safetyRoutes(deps: AppDeps) {
     if (!incident) throw new AppError('NOT_FOUND', 'no such incident');
     c.var.log.info({ incident_id: id, by: token ? 'link' : 'user' }, 'incident acknowledged');
     if (c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded')) {
-      return c.html(page('Thank you', 'Hearth will stop contacting others about this. Please reach out to them now.'), 200) as never;
+      return c.html(
+        page('Thank you', 'Hearth will stop contacting others about this. Please reach out to them now.'),
+        200,
+      ) as never;
     }
     return c.json(status(incident), 200);
   });
@@ -107,7 +158,12 @@ export function safetyRoutes(deps: AppDeps) {
   app.get('/v1/safety/incidents/:id/acknowledge', (c) => {
     const token = c.req.query('token') ?? '';
     const action = `/v1/safety/incidents/${encodeURIComponent(c.req.param('id'))}/acknowledge?token=${encodeURIComponent(token)}`;
-    return c.html(page('Someone may need you', html`<form method="post" action="${action}"><button type="submit">I am reaching out to them</button></form>`));
+    return c.html(
+      page(
+        'Someone may need you',
+        html`<form method="post" action="${action}"><button type="submit">I am reaching out to them</button></form>`,
+      ),
+    );
   });
   return app;
 }

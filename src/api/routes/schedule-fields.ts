@@ -2,7 +2,13 @@
 // run, the upcoming runs in UTC and local time, paging and ownership lookups.
 import { z } from '@hono/zod-openapi';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { cronError, isValidZone, nextRunAfter, shortestIntervalMinutes, upcomingRuns } from '../../domain/schedule-time.ts';
+import {
+  cronError,
+  isValidZone,
+  nextRunAfter,
+  shortestIntervalMinutes,
+  upcomingRuns,
+} from '../../domain/schedule-time.ts';
 import { User } from '../../entities/user.entity.ts';
 import { Voice } from '../../entities/voice.entity.ts';
 import { AppError, fieldError } from '../errors.ts';
@@ -72,12 +78,25 @@ export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 export const notFound = (what: string) => new AppError('NOT_FOUND', `no such ${what}`);
 
 /** A new cron or zone, a pause or a resume: next_run_at is recomputed from now (paused slots never fire late). */
-export function reschedule(s: { cronExpression: string; timezone: string; isActive: boolean; nextRunAt?: Date | null }, changed: boolean, now: Date) {
+export function reschedule(
+  s: { cronExpression: string; timezone: string; isActive: boolean; nextRunAt?: Date | null },
+  changed: boolean,
+  now: Date,
+) {
   if (changed) s.nextRunAt = firstRun(s.cronExpression, s.timezone, s.isActive, now);
 }
 
 // OpenAPI route pieces both route files use.
-export const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
-export const errors = { 400: json(ErrorBody, 'invalid input (names the field)'), 401: json(ErrorBody, 'no valid user token'), 404: json(ErrorBody, 'not found (or not yours)') };
+export const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+export const errors = {
+  400: json(ErrorBody, 'invalid input (names the field)'),
+  401: json(ErrorBody, 'no valid user token'),
+  404: json(ErrorBody, 'not found (or not yours)'),
+};
 export const security = [{ userToken: [] }];
-export const body = <S extends z.ZodType>(schema: S) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+export const body = <S extends z.ZodType>(schema: S) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});

@@ -26,7 +26,9 @@ const AuthUsersWebhook = z
     z.object({ type: z.literal('UPDATE'), ...target, record: AuthUserRecord }),
     z.object({ type: z.literal('DELETE'), ...target, old_record: AuthUserRecord }),
   ])
-  .openapi('SupabaseAuthUsersWebhook', { description: 'A Supabase Database Webhook payload for auth.users (only `id` is read)' });
+  .openapi('SupabaseAuthUsersWebhook', {
+    description: 'A Supabase Database Webhook payload for auth.users (only `id` is read)',
+  });
 
 const route = createRoute({
   method: 'post',
@@ -47,7 +49,11 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
   app.use(route.path, async (c, next) => {
     const presented = c.req.header(WEBHOOK_SECRET_HEADER);
     if (!secret || !presented || !secretMatches(presented, [secret])) {
-      return webhookRejected(c, 'supabase-auth-users', new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`));
+      return webhookRejected(
+        c,
+        'supabase-auth-users',
+        new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`),
+      );
     }
     await next();
   });
@@ -56,8 +62,15 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
     const userId = (body.type === 'DELETE' ? body.old_record.id : body.record.id).toLowerCase();
     // The delivery's identity: a hash of its whole body (Supabase sends no delivery id). A redelivery is
     // byte-for-byte the same; two real changes differ at least in updated_at.
-    const delivery = createHash('sha256').update(await c.req.text()).digest('hex');
-    const payload = { user_id: userId, source: 'webhook' as const, request_id: `webhook:${delivery.slice(0, 32)}`, session_id: null };
+    const delivery = createHash('sha256')
+      .update(await c.req.text())
+      .digest('hex');
+    const payload = {
+      user_id: userId,
+      source: 'webhook' as const,
+      request_id: `webhook:${delivery.slice(0, 32)}`,
+      session_id: null,
+    };
     const { jobId, duplicate } = await enqueueOnce(c.var.em, deps.producer, userSync, payload, `webhook:${delivery}`);
     c.var.log.info({ userId, type: body.type, jobId, duplicate }, 'auth user webhook accepted');
     return c.json({ job_id: jobId }, 202);

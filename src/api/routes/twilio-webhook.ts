@@ -18,7 +18,9 @@ export function twilioWebhookRoutes(deps: AppDeps) {
     const token = deps.config.TWILIO_AUTH_TOKEN;
     if (!token) return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));
     const raw = await c.req.parseBody();
-    const params = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const params = Object.fromEntries(
+      Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     // Twilio signs the URL it called: our public origin, this path and the query string as sent.
     const url = new URL(c.req.url);
     const signedUrl = new URL(url.pathname + url.search, deps.config.PUBLIC_BASE_URL).href;

@@ -22,7 +22,10 @@ const receive = createRoute({
   description:
     'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped.',
   responses: {
-    200: { description: 'recorded (or a duplicate)', content: { 'application/json': { schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) } } },
+    200: {
+      description: 'recorded (or a duplicate)',
+      content: { 'application/json': { schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) } },
+    },
     400: { description: 'not a server message envelope', content: { 'application/json': { schema: ErrorBody } } },
     401: { description: 'missing or wrong credential', content: { 'application/json': { schema: ErrorBody } } },
   },
@@ -34,7 +37,10 @@ const replay = createRoute({
   summary: 'Process a stored Vapi event again (admin token)',
   request: { params: z.object({ id: z.uuid() }) },
   responses: {
-    202: { description: 'queued again', content: { 'application/json': { schema: z.object({ replayed: z.literal(true) }) } } },
+    202: {
+      description: 'queued again',
+      content: { 'application/json': { schema: z.object({ replayed: z.literal(true) }) } },
+    },
     404: { description: 'no such event', content: { 'application/json': { schema: ErrorBody } } },
     409: { description: 'already processed', content: { 'application/json': { schema: ErrorBody } } },
   },
@@ -58,7 +64,8 @@ export function vapiWebhookRoutes(deps: AppDeps) {
   app.openapi(replay, async (c) => {
     const outcome = await replayVapiEvent(c.var.em, deps.producer, c.req.valid('param').id);
     if (outcome === 'not_found') throw new AppError('NOT_FOUND', 'no such webhook event');
-    if (outcome === 'already_processed') throw new AppError('CONFLICT', 'the event was processed; its effects are in place');
+    if (outcome === 'already_processed')
+      throw new AppError('CONFLICT', 'the event was processed; its effects are in place');
     return c.json({ replayed: true as const }, 202);
   });
   return app;

@@ -15,7 +15,9 @@ export function sendersFor(config: Config): Senders {
   if (!senders) {
     const { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, TWILIO_FROM_NUMBER: from } = config;
     senders = {
-      ...(sid && token && from ? { sms: twilioSender({ baseUrl: config.TWILIO_BASE_URL, accountSid: sid, authToken: token, from }) } : {}),
+      ...(sid && token && from
+        ? { sms: twilioSender({ baseUrl: config.TWILIO_BASE_URL, accountSid: sid, authToken: token, from }) }
+        : {}),
       ...(config.SMTP_URL ? { email: smtpSender({ url: config.SMTP_URL, from: config.SMTP_FROM }) } : {}),
     };
     cache.set(config, senders);

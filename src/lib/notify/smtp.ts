@@ -9,7 +9,13 @@ export function smtpSender(cfg: { url: string; from: string }): MessageSender {
     async send(message: OutboundMessage): Promise<SendResult> {
       const messageId = `<${message.key}@hearth>`;
       try {
-        await transport.sendMail({ from: cfg.from, to: message.to, subject: message.subject, text: message.text, messageId });
+        await transport.sendMail({
+          from: cfg.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          messageId,
+        });
       } catch (err) {
         const e = err as { code?: string; responseCode?: number };
         throw new ProviderError(`smtp ${e.responseCode ?? ''} ${e.code ?? 'error'}`.replace(/\s+/g, ' '));

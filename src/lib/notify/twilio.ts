@@ -28,9 +28,16 @@ export function twilioSender(cfg: TwilioConfig): MessageSender {
       } catch (err) {
         throw new ProviderError(`twilio unreachable: ${(err as Error).name}`);
       }
-      const body = (await res.json().catch(() => ({}))) as { sid?: string; status?: string; code?: number; error_code?: number };
-      if (!res.ok || !body.sid) throw new ProviderError(`twilio ${res.status} code ${body.code ?? body.error_code ?? 'none'}`);
-      if (body.status === 'failed' || body.status === 'undelivered') throw new ProviderError(`twilio message ${body.status} code ${body.error_code ?? 'none'}`);
+      const body = (await res.json().catch(() => ({}))) as {
+        sid?: string;
+        status?: string;
+        code?: number;
+        error_code?: number;
+      };
+      if (!res.ok || !body.sid)
+        throw new ProviderError(`twilio ${res.status} code ${body.code ?? body.error_code ?? 'none'}`);
+      if (body.status === 'failed' || body.status === 'undelivered')
+        throw new ProviderError(`twilio message ${body.status} code ${body.error_code ?? 'none'}`);
       return { providerId: body.sid, status: body.status ?? 'queued' };
     },
   };
@@ -38,11 +45,21 @@ export function twilioSender(cfg: TwilioConfig): MessageSender {
 
 /** X-Twilio-Signature: base64 HMAC-SHA1 (auth token) of the full URL followed by each POST param, sorted, name+value. */
 export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac('sha1', authToken).update(data).digest('base64');
 }
 
-export function verifyTwilioSignature(authToken: string, signature: string, url: string, params: Record<string, string>): boolean {
+export function verifyTwilioSignature(
+  authToken: string,
+  signature: string,
+  url: string,
+  params: Record<string, string>,
+): boolean {
   const expected = Buffer.from(twilioSignature(authToken, url, params));
   const presented = Buffer.from(signature);
   return expected.length === presented.length && timingSafeEqual(expected, presented);
