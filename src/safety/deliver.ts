@@ -36,8 +36,7 @@ export interface Attempt {
 
 export async function deliver(a: Attempt): Promise<DeliveryOutcome> {
   const { contact, config, incident } = a;
-  const internal =
-    contact.contactUser && contact.contactUser.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
+  const internal = contact.contactUser?.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
   const names = {
     userName: personName(incident.user),
     contactName: contact.externalFirstName ?? (internal ? personName(internal) : null),

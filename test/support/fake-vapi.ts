@@ -26,12 +26,17 @@ export interface FakeCall {
   costBreakdown?: Record<string, number>;
 }
 
+/** A POST /call body as our client sends it (what the tests look at; the fake keeps it whole). */
+export type CreateCallRequest = Pick<FakeCall, 'assistantId' | 'phoneNumberId' | 'customer'> &
+  Partial<Pick<FakeCall, 'assistantOverrides'>> &
+  Record<string, unknown>;
+
 /** What the next POST /call does: answer with a status, or create the call but answer only after `delayMs`. */
 export type CreatePlan = { status: number; message?: string } | { createThenDelayMs: number };
 
 export class FakeVapi {
   readonly calls = new Map<string, FakeCall>();
-  readonly createRequests: unknown[] = [];
+  readonly createRequests: CreateCallRequest[] = [];
   readonly plans: CreatePlan[] = [];
   #server: Server | undefined;
   url = '';
@@ -87,7 +92,7 @@ export class FakeVapi {
     return call ? { status: 200, body: call } : { status: 404, body: { message: 'Not Found' } };
   }
 
-  async #create(body: Record<string, any>): Promise<{ status: number; body: unknown }> {
+  async #create(body: CreateCallRequest): Promise<{ status: number; body: unknown }> {
     this.createRequests.push(body);
     const plan = this.plans.shift();
     if (plan && 'status' in plan)
