@@ -14,7 +14,7 @@ import { deterministicUuid } from '../lib/ids.ts';
 import { sendersFor } from '../lib/notify/index.ts';
 import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
 import { vapiCall } from '../queues/vapi-call.ts';
-import { recordSystemEvent } from '../workers/record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 import { ackLink } from './ack-link.ts';
 
 export type DeliveryOutcome =

@@ -12,7 +12,7 @@ import { relayNow } from '../queues/outbox-relay.ts';
 import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
 import { safetyOutreach } from '../queues/safety-outreach.ts';
 import type { JobContext } from './context.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 export interface CrisisStepResult {
   level: CrisisAssessment['level'];
