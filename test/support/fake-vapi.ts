@@ -41,14 +41,15 @@ export class FakeVapi {
   #server: Server | undefined;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free one). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(({ status, body }) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
     });
-    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.#server!.listen(port, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.#server.address() as { port: number }).port}`;
     return this;
   }
