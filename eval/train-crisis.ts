@@ -33,7 +33,8 @@ async function embedAll(texts: string[]): Promise<Float32Array[]> {
   const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
   for (let at = 0; at < missing.length; at += 64) {
     const batch = missing.slice(at, at + 64);
-    (await sentenceEncoder().embed(batch)).forEach((v, i) => cache.set(batch[i]!, [...v]));
+    const vectors = await sentenceEncoder().embed(batch);
+    for (const [i, v] of vectors.entries()) cache.set(batch[i]!, [...v]);
   }
   return texts.map((t) => Float32Array.from(cache.get(t)!));
 }

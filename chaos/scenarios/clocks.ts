@@ -161,8 +161,9 @@ export async function clocks(): Promise<Outcome> {
       CHAOS_SIM_END_MS: String(end),
       CHAOS_SIM_SPEED: String(SPEED),
     };
-    const counter = (i: number) => (e: LogEntry) =>
-      void (e.msg === 'schedules fired' && (claims[i]! += Number(e.claimed)));
+    const counter = (i: number) => (e: LogEntry) => {
+      if (e.msg === 'schedules fired') claims[i]! += Number(e.claimed);
+    };
     procs.push(...(await Promise.all([env.start('clock', sim, counter(0)), env.start('clock', sim, counter(1))])));
     const lateStartMs = Math.max(0, Date.now() - (end - WINDOW_MS / SPEED));
     await sleep(Math.max(0, end - Date.now()) + 1_000);

@@ -1,6 +1,5 @@
 // Builds the Hono app from its dependencies; never listens (src/api/server.ts does), so tests call app.request().
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
@@ -17,6 +16,7 @@ import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps) {
     openapi: '3.1.0',
     info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Hearth API' }));
+  app.route('/', docsRoutes());
 
   app.notFound(notFound);
   app.onError(onError);

@@ -18,9 +18,11 @@ export interface LexiconEntry {
   negationIsPartOfCue?: boolean;
 }
 
-const INTENT = String.raw`(?:going to|gonna|will|i'll|planning to|plan to|decided to|about to|ready to)`;
-const SUICIDE_ACT = String.raw`(?:kill myself|end (?:my life|it all|it(?! with| off))|take my (?:own )?life|hang myself|jump off|overdose)`;
-const OTHERS = String.raw`(?:him|her|them|someone|somebody|people|everyone|my (?:boss|dad|father|mom|mother|brother|sister|husband|wife|partner|ex|neighbou?r|roommate|teacher|coworker|kids?))`;
+const INTENT = "(?:going to|gonna|will|i'll|planning to|plan to|decided to|about to|ready to)";
+const SUICIDE_ACT =
+  '(?:kill myself|end (?:my life|it all|it(?! with| off))|take my (?:own )?life|hang myself|jump off|overdose)';
+const OTHERS =
+  '(?:him|her|them|someone|somebody|people|everyone|my (?:boss|dad|father|mom|mother|brother|sister|husband|wife|partner|ex|neighbou?r|roommate|teacher|coworker|kids?))';
 
 export const CRISIS_LEXICON: readonly LexiconEntry[] = [
   // suicidal ideation

@@ -90,7 +90,7 @@ export function softmax(layer: SoftmaxLayer, x: ArrayLike<number>): number[] {
 
 /** P(none), P(medium), P(high), P(critical) for one segment's features. */
 export function levelProbabilities(head: Pick<CrisisHead, 'hidden' | 'levels'>, x: ArrayLike<number>): number[] {
-  return softmax(head.levels, head.hidden ? affine(head.hidden, x).map((z) => (z > 0 ? z : 0)) : x);
+  return softmax(head.levels, head.hidden ? affine(head.hidden, x).map((z) => Math.max(z, 0)) : x);
 }
 
 /** The head with its weights as Float32Arrays (what a process keeps; the JSON has plain arrays). */

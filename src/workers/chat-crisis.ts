@@ -19,7 +19,7 @@ import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
 import { memoryExtraction } from '../queues/memory-extraction.ts';
 import { safetyOutreach } from '../queues/safety-outreach.ts';
 import type { JobContext } from './context.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 export interface CrisisStepResult {
   level: CrisisAssessment['level'];

@@ -1,4 +1,5 @@
-// Bull Board at /admin/queues: every queue of the registry, behind the admin token.
+// Bull Board at /admin/queues: every queue of the registry, behind the admin token. Its page asks Google Fonts for
+// IBM Plex; we serve those fonts from @fontsource instead (src/api/browser-assets.ts), so it works offline.
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
@@ -8,8 +9,21 @@ import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
 import { auditRequest } from '../audit.ts';
+import { fontFaces, selfOnly, serveDirectory } from '../browser-assets.ts';
 
 export const BOARD_PATH = '/admin/queues';
+
+const FONTS_PATH = `${BOARD_PATH}/fonts`;
+const GOOGLE_FONTS_LINK = /<link href="https:\/\/fonts\.googleapis\.com\/[^"]*" rel="stylesheet">/;
+const fonts = [
+  fontFaces('@fontsource/ibm-plex-sans', [400, 500, 600], `${FONTS_PATH}/sans/`),
+  fontFaces('@fontsource/ibm-plex-mono', [400, 500], `${FONTS_PATH}/mono/`),
+];
+const fontsCss = fonts.map((f) => f.css).join('\n');
+
+/** Bull Board's page with its Google Fonts link pointing at ours (a page without that link is left alone). */
+const withLocalFonts = (html: string) =>
+  html.replace(GOOGLE_FONTS_LINK, `<link href="${FONTS_PATH}/fonts.css" rel="stylesheet">`);
 
 export function boardRoutes(deps: AppDeps) {
   const adapter = new HonoAdapter(serveStatic).setBasePath(BOARD_PATH);
@@ -20,6 +34,17 @@ export function boardRoutes(deps: AppDeps) {
   });
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(deps.config.ADMIN_TOKEN!));
+  app.use('*', selfOnly());
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.startsWith('text/html')) return;
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(withLocalFonts(await c.res.text()), { status: c.res.status, headers });
+  });
+  app.get('/fonts/fonts.css', (c) => c.body(fontsCss, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/fonts/sans/*', serveDirectory(`${FONTS_PATH}/sans/`, fonts[0]!.filesDir));
+  app.get('/fonts/mono/*', serveDirectory(`${FONTS_PATH}/mono/`, fonts[1]!.filesDir));
   // Audit each opening of the board page (not its API polling or static assets).
   app.get('/', async (c, next) => {
     auditRequest(c, { type: 'admin_board_opened', category: 'admin', userId: null });
