@@ -70,11 +70,11 @@ export async function kill9(): Promise<Outcome> {
       procs.push(await env.start('worker'));
     }
     const [audit, messages, alerts] = await loads;
-    const auditCheck = await auditInvariant(env, audit.accepted, 90_000);
+    const auditCheck = await auditInvariant(env, audit, 90_000);
     const check = await verify(env, { messages, alerts, vapi, texts: () => twilio.requests.map((r) => r.form.To!) });
     return {
       ok:
-        auditCheck.lost === 0 &&
+        auditCheck.held &&
         auditCheck.accepted === AUDITS &&
         messages.length === MESSAGES &&
         alerts === ALERTS &&
@@ -82,6 +82,8 @@ export async function kill9(): Promise<Outcome> {
       kills: KILLS,
       auditAccepted: auditCheck.accepted,
       auditLost: auditCheck.lost,
+      doubles: auditCheck.doubles,
+      rerunsAfterStall: auditCheck.rerunsAfterStall,
       ...check.figures,
       ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
     };
