@@ -3,7 +3,9 @@
 // inserted "on conflict do nothing") hide a job that ran twice, so the database alone cannot prove "once";
 // this ledger can. A second completion of one job id is legitimate only after BullMQ declared the first run
 // stalled (its worker died or lost Redis before recording the completion): its `stc` counter says so.
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { allJobs } from '../src/queues/index.ts';
 
 type LogEntry = Record<string, unknown>;
 
@@ -53,4 +55,23 @@ export class JobLedger {
       redis.disconnect();
     }
   }
+}
+
+/** Counts BullMQ's `stalled` events over every queue: a job whose worker died mid-run was found and released. */
+export async function watchStalls(redisUrl: string, prefix: string) {
+  let stalled = 0;
+  const { hostname, port } = new URL(redisUrl);
+  const events = allJobs.map((job) => {
+    const e = new QueueEvents(job.name, { connection: { host: hostname, port: Number(port || 6379) }, prefix });
+    e.on('stalled', () => {
+      stalled += 1;
+    });
+    e.on('error', () => undefined); // reconnects by itself
+    return e;
+  });
+  await Promise.all(events.map((e) => e.waitUntilReady()));
+  return {
+    count: () => stalled,
+    close: () => Promise.all(events.map((e) => e.close())),
+  };
 }
