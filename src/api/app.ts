@@ -108,6 +108,7 @@ export function createApp(deps: AppDeps) {
     bearerFormat: 'JWT',
     description: 'Supabase access token',
   });
+  registerWebhookSchemes(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' },
@@ -120,3 +121,40 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** How the routes that are not called with a bearer token authenticate (each route names its own). */
+function registerWebhookSchemes(app: OpenAPIHono<AppEnv>) {
+  const scheme = (name: string, s: { in: 'header' | 'query'; name: string; description: string }) =>
+    app.openAPIRegistry.registerComponent('securitySchemes', name, { type: 'apiKey', ...s });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminBasic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'Browsers: any user name, ADMIN_TOKEN as the password',
+  });
+  scheme('supabaseWebhookSecret', {
+    in: 'header',
+    name: 'x-supabase-webhook-secret',
+    description: 'SUPABASE_WEBHOOK_SECRET',
+  });
+  scheme('vapiSecret', {
+    in: 'header',
+    name: 'x-vapi-secret',
+    description: 'VAPI_WEBHOOK_SECRET, in the header VAPI_WEBHOOK_SECRET_HEADER names (default x-vapi-secret)',
+  });
+  scheme('vapiSignature', {
+    in: 'header',
+    name: 'x-signature',
+    description:
+      'HMAC of `{x-timestamp}.{body}` under VAPI_WEBHOOK_HMAC_SECRET (VAPI_WEBHOOK_HMAC_* name the headers and algorithm)',
+  });
+  scheme('twilioSignature', {
+    in: 'header',
+    name: 'x-twilio-signature',
+    description: "Twilio's signature (TWILIO_AUTH_TOKEN) of PUBLIC_BASE_URL + path + query and the form parameters",
+  });
+  scheme('acknowledgeLink', {
+    in: 'query',
+    name: 'token',
+    description: "The token of a contact's acknowledge link (HMAC of incident and contact under SAFETY_LINK_SECRET)",
+  });
+}

@@ -98,12 +98,26 @@ describe('requesting a call', () => {
   });
 
   it('refuses a second call while one is in flight (409), also when requested at the same moment', async () => {
-    const { token } = await signedInUser();
+    const { user, token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
     const results = await Promise.all(
       [1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)),
     );
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409]);
+    // The statuses alone would pass with three calls queued: exactly one row, one job, one call placed.
+    const { id } = await results.find((r) => r.status === 202)!.json();
+    const rows = await p.orm.em.fork().find(VoiceCall, { user: user.id });
+    expect(rows.map((r) => r.id)).toEqual([id]);
+    const [jobs] = await p.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from outbox_jobs where queue = ? and payload ->> 'voice_call_id' = ?`,
+        [vapiCall.name, id],
+      );
+    expect(jobs!.n).toBe(1);
+    await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).vapiCallId);
+    expect(p.vapi.callsFor(id)).toHaveLength(1);
   });
 
   it('a call stuck in flight for hours (its webhooks lost) no longer blocks a new one', async () => {

@@ -4,12 +4,14 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
 import { auditRequest } from '../audit.ts';
 import { fontFaces, selfOnly, serveDirectory } from '../browser-assets.ts';
+import { ErrorBody } from '../schemas.ts';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -32,7 +34,30 @@ export function boardRoutes(deps: AppDeps) {
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'Hearth queues' } },
   });
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
+  // Documented only (registerPath): the page and the queue list; the rest is Bull Board's own API under the same auth.
+  const security: Record<string, string[]>[] = [{ adminToken: [] }, { adminBasic: [] }];
+  const unauthorized = { description: 'no admin token', content: { 'application/json': { schema: ErrorBody } } };
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/',
+    summary: 'Bull Board: every queue (admin token, or HTTP basic auth with it as the password)',
+    security,
+    responses: { 200: { description: 'the board (HTML)' }, 401: unauthorized },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/api/queues',
+    summary: "Bull Board's queue list (what the page polls)",
+    security,
+    responses: {
+      200: {
+        description: 'queues and job counts',
+        content: { 'application/json': { schema: z.object({}).passthrough() } },
+      },
+      401: unauthorized,
+    },
+  });
   app.use('*', adminAuth(deps.config.ADMIN_TOKEN!));
   app.use('*', selfOnly());
   app.use('*', async (c, next) => {
