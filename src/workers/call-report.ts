@@ -55,6 +55,10 @@ export async function applyEndOfCallReport(
   if (typeof total === 'number' && total >= 0) call.costTotal = total;
 
   const duration = durationSeconds(call.startedAt, call.endedAt);
+  // An unknown inbound caller is nobody's data subject here: no summary (nobody could read, export or erase
+  // it), no outreach (no safety network), no activity. The call row keeps its times, reason and cost.
+  const user = call.user;
+  if (!user) return { status: 'processed', note: 'inbound call from an unknown number: no summary kept' };
   const analysis = summarizeCallAnalysis(m.analysis);
   // One summary per call (unique call_id): a second report or a replay inserts nothing.
   await tx
@@ -62,7 +66,7 @@ export async function applyEndOfCallReport(
     .insert({
       id: crypto.randomUUID(),
       call: call.id,
-      user: call.user.id,
+      user: user.id,
       summaryJson: analysis.summaryJson,
       durationSeconds: duration,
       sentiment: analysis.sentiment,
@@ -78,7 +82,7 @@ export async function applyEndOfCallReport(
 
   const followUps: (OutboxJob | null)[] = [];
   if (analysis.crisis.requiresIntervention)
-    followUps.push(await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical'));
+    followUps.push(await enqueueOutreach(tx, call, user.id, analysis.crisis.level as 'high' | 'critical'));
 
   const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
@@ -88,7 +92,7 @@ export async function applyEndOfCallReport(
   // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
   if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
     const base = {
-      user_id: call.user.id,
+      user_id: user.id,
       conversation_id: null,
       occurred_at: call.startedAt.toISOString(),
       crisis: analysis.crisis.level !== 'none',
@@ -121,6 +125,7 @@ export async function applyEndOfCallReport(
 async function enqueueOutreach(
   tx: EntityManager,
   call: VoiceCall,
+  userId: string,
   level: 'high' | 'critical',
 ): Promise<OutboxJob | null> {
   const jobKey = `voice_call:${call.id}`;
@@ -129,7 +134,7 @@ async function enqueueOutreach(
     tx,
     safetyOutreach,
     {
-      user_id: call.user.id,
+      user_id: userId,
       trigger: 'voice_call',
       source_id: call.id,
       crisis_level: level,

@@ -81,7 +81,7 @@ describe('requesting a call', () => {
     expect(status).toBe('queued');
     const row = await p.orm.em.fork().findOneOrFail(VoiceCall, id);
     expect(row).toMatchObject({ phoneNumber: '+15555550177', status: 'queued', channel: 'outbound_phone' });
-    expect(row.user.id).toBe(user.id);
+    expect(row.user?.id).toBe(user.id);
     const job = await p.orm.em.fork().findOneOrFail(OutboxJob, outboxJobId(vapiCall, id));
     expect(job.payload).toEqual({ voice_call_id: id, purpose: 'user_request', schedule_execution_id: null });
     await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).vapiCallId);
