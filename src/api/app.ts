@@ -19,6 +19,7 @@ import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { meServiceRoutes } from './routes/me-services.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { meSyncRoutes } from './routes/me-sync.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', meServiceRoutes(deps));
   app.route('/', adminEngagementRoutes(deps));
   app.route('/', privacyRoutes(deps));
   app.route('/', adminEventRoutes(deps));
