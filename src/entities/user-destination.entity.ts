@@ -9,7 +9,9 @@ export const UserDestinationSchema = defineEntity({
   name: 'UserDestination',
   tableName: 'user_destinations',
   uniques: [{ name: 'user_destinations_user_address_unique', properties: ['user', 'channel', 'address'] }],
-  checks: [{ name: 'user_destinations_code_pair_check', expression: '(code_hash is null) = (code_expires_at is null)' }],
+  checks: [
+    { name: 'user_destinations_code_pair_check', expression: '(code_hash is null) = (code_expires_at is null)' },
+  ],
   properties: {
     id: generatedId(),
     user: p.manyToOne(User).deleteRule('cascade'),
