@@ -20,6 +20,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { meServiceRoutes } from './routes/me-services.ts';
+import { meDestinationRoutes } from './routes/me-destinations.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { meSyncRoutes } from './routes/me-sync.ts';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
   app.route('/', meServiceRoutes(deps));
+  app.route('/', meDestinationRoutes(deps));
   app.route('/', adminEngagementRoutes(deps));
   app.route('/', privacyRoutes(deps));
   app.route('/', adminEventRoutes(deps));

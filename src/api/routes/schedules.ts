@@ -3,6 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { REMINDER_METHODS, SCHEDULE_TYPES, EXECUTION_STATUSES } from '../../domain/enums.ts';
+import { isProvenDestination } from '../../db/destinations.ts';
 import { ChatPreferences } from '../../domain/service-preferences.ts';
 import { Schedule } from '../../entities/schedule.entity.ts';
 import { UserServiceProfile } from '../../entities/user-service-profile.entity.ts';
@@ -162,7 +163,19 @@ async function validate(em: EntityManager, user: User, s: Fields, minInterval: n
   }
   if (s.reminderMethod === 'email' && !(s.email ?? user.email))
     throw fieldError('email', 'required for email (your account has none)');
+  // Only to destinations the user proved (src/db/destinations.ts); a call may also go to a safety contact.
+  const phone = s.phoneNumber ?? (s.reminderMethod === 'sms' || s.reminderMethod === 'voice' ? user.phoneNumber : null);
+  if (
+    phone &&
+    !(await isProvenDestination(em, user, 'sms', phone, { allowSafetyContacts: s.reminderMethod === 'voice' }))
+  )
+    throw fieldError('phone_number', UNPROVEN);
+  const email = s.email ?? (s.reminderMethod === 'email' ? user.email : null);
+  if (email && !(await isProvenDestination(em, user, 'email', email))) throw fieldError('email', UNPROVEN);
 }
+
+const UNPROVEN =
+  'not a destination you have proven: use your verified phone or email, or confirm it first (POST /v1/me/destinations)';
 
 const view = (s: Schedule, now: Date) => ({
   id: s.id,
