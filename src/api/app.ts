@@ -34,6 +34,7 @@ import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
 import { MAX_VAPI_WEBHOOK_BYTES, VAPI_WEBHOOK_PATH, vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
 import { voiceRoutes } from './routes/voices.ts';
 import { callRoutes } from './routes/calls.ts';
+import { webCallRoutes } from './routes/web-calls.ts';
 
 export interface AppDeps {
   config: Config;
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', twilioWebhookRoutes(deps));
   app.route('/', vapiWebhookRoutes(deps));
   app.route('/', voiceRoutes(deps));
+  app.route('/', webCallRoutes(deps));
   app.route('/', callRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));

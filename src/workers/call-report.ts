@@ -91,6 +91,7 @@ export async function applyEndOfCallReport(
   // A call to the user themself (not an outreach call to a contact) that was answered is activity, and
   // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
   if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
+    await noteVoiceUse(tx, user.id, call);
     const base = {
       user_id: user.id,
       conversation_id: null,
@@ -141,5 +142,18 @@ async function enqueueOutreach(
       detected_at: new Date().toISOString(),
     },
     { jobKey },
+  );
+}
+
+/** The voice profile's service_metadata: when the user first talked to an assistant, which one last and how. */
+async function noteVoiceUse(tx: EntityManager, userId: string, call: VoiceCall) {
+  const seen = JSON.stringify({ last_assistant_id: call.voice.assistantId, last_call_channel: call.channel });
+  await tx.execute(
+    `insert into user_service_profiles (user_id, service_type, service_metadata)
+     values (?, 'voice', jsonb_build_object('first_used_at', now()) || ?::jsonb)
+     on conflict (user_id, service_type) do update set updated_at = now(),
+       service_metadata = user_service_profiles.service_metadata || excluded.service_metadata
+         || jsonb_build_object('first_used_at', coalesce(user_service_profiles.service_metadata->'first_used_at', excluded.service_metadata->'first_used_at'))`,
+    [userId, seen],
   );
 }

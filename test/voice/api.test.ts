@@ -144,14 +144,12 @@ describe('requesting a call', () => {
     expect((await postCall({ assistant_id: voice.assistantId, phone_number: '+14155550124' }, token)).status).toBe(202);
 
     const other = await signedInUser();
-    await p.orm.em
-      .fork()
-      .insert(UserDestination, {
-        user: other.user.id,
-        channel: 'sms',
-        address: '+14155550125',
-        verifiedAt: new Date(),
-      });
+    await p.orm.em.fork().insert(UserDestination, {
+      user: other.user.id,
+      channel: 'sms',
+      address: '+14155550125',
+      verifiedAt: new Date(),
+    });
     expect(
       (await postCall({ assistant_id: voice.assistantId, phone_number: '+14155550125' }, other.token)).status,
     ).toBe(202);
@@ -160,13 +158,11 @@ describe('requesting a call', () => {
   it('without assistant_id the voice preference preferred_voice is used', async () => {
     const voice = await makeVoice(p.orm.em.fork());
     const { user, token } = await signedInUser();
-    await p.orm.em
-      .fork()
-      .insert(UserServiceProfile, {
-        user: user.id,
-        serviceType: 'voice',
-        servicePreferences: { preferred_voice: voice.assistantId },
-      });
+    await p.orm.em.fork().insert(UserServiceProfile, {
+      user: user.id,
+      serviceType: 'voice',
+      servicePreferences: { preferred_voice: voice.assistantId },
+    });
     const res = await postCall({}, token);
     expect(res.status).toBe(202);
     const row = await p.orm.em.fork().findOneOrFail(VoiceCall, (await res.json()).id, { populate: ['voice'] });
