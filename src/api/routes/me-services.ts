@@ -1,7 +1,7 @@
 // The caller's settings per service: GET /v1/me/services, PATCH /v1/me/services/{service_type}.
 // service_preferences are the user's (validated per service: src/domain/service-preferences.ts) and read by
 // the code they steer: voice quiet hours, calls per day and zone (vapi-call), preferred voice (calls without
-// an assistant, inbound calls), language (sent to the assistant), chat's default reminder method (new
+// an assistant, inbound and web calls), language (their variableValues), chat's default reminder method (new
 // schedules). service_metadata is the platform's (first use, client versions, assistant used): read-only here.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { LockMode } from '@mikro-orm/core';
