@@ -142,7 +142,8 @@ const EnvSchema = z
       .max(500)
       .default('Sorry, this number is not registered with Hearth. Please call from the phone number on your account.'),
     VAPI_PUBLIC_KEY: z.string().min(1).optional(),
-    VAPI_WEB_CALL_SECRET: z.string().min(24, 'at least 24 characters').optional(),
+    /** HMAC key of the web-call tokens (src/domain/web-call-token.ts). */
+    VAPI_WEB_CALL_SECRET: z.string().min(24, 'at least 24 characters').default('hearth-dev-web-call-secret-0123456789'),
     VAPI_WEB_CALL_TOKEN_SECONDS: intFrom(30, 600),
   })
   .superRefine((env, ctx) => {
@@ -172,6 +173,9 @@ const EnvSchema = z
     if (!env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'required in production' });
     if (env.SAFETY_LINK_SECRET.startsWith('hearth-dev-')) {
       ctx.addIssue({ code: 'custom', path: ['SAFETY_LINK_SECRET'], message: 'required in production' });
+    }
+    if (env.VAPI_WEB_CALL_SECRET.startsWith('hearth-dev-')) {
+      ctx.addIssue({ code: 'custom', path: ['VAPI_WEB_CALL_SECRET'], message: 'required in production' });
     }
     if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
       ctx.addIssue({

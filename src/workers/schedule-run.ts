@@ -149,7 +149,8 @@ async function runVoiceSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext)
     const dispatch = await startVoiceCall(tx, {
       user: schedule.user,
       assistantId: schedule.voice.assistantId,
-      phoneNumber: schedule.user.phoneNumber ?? null,
+      // Only the account's verified phone: an unverified one is no proven destination (src/db/destinations.ts).
+      phoneNumber: schedule.user.phoneConfirmedAt ? (schedule.user.phoneNumber ?? null) : null,
       callKey,
       executionId: null,
     });

@@ -117,7 +117,7 @@ async function findOurCall(tx: EntityManager, message: VapiMessage, deps: VoiceD
 async function linkWebCall(tx: EntityManager, message: VapiMessage, vapiId: string, deps: VoiceDeps) {
   const token = message.call?.assistantOverrides?.metadata?.hearth_call_token;
   const id = webCallTokenCallId(token);
-  if (!id || !deps.webCallSecret) return null;
+  if (!id) return null;
   const row = await tx.findOne(VoiceCall, { id, channel: 'web', vapiCallId: null }, lockCallRow);
   // The token must have been valid when the call began: a leaked old token starts no linked call.
   const began = toDate(message.call?.createdAt) ?? deps.now();

@@ -6,15 +6,15 @@ import { VapiClient } from '../lib/vapi.ts';
 export interface VoiceDeps {
   vapi: VapiClient;
   maxCallsPerMinute: number;
-  /** Verifies the token that links a web call to its user (unset: no web call is linked). */
-  webCallSecret: string | null;
+  /** Verifies the token that links a web call to its user. */
+  webCallSecret: string;
   now: () => Date;
 }
 
 export const voiceDeps = (config: Config): VoiceDeps => ({
   vapi: new VapiClient(config),
   maxCallsPerMinute: config.VAPI_MAX_CALLS_PER_MINUTE,
-  webCallSecret: config.VAPI_WEB_CALL_SECRET ?? null,
+  webCallSecret: config.VAPI_WEB_CALL_SECRET,
   now: () => new Date(),
 });
 

@@ -27,8 +27,8 @@ beforeAll(async () => {
   // Sessions are touched at most hourly, so B's requests after the first write no user_sessions row.
   platform = await createTestPlatform({ DATABASE_URL: db.url, USER_SESSION_TOUCH_SECONDS: '3600' });
   voice = await makeVoice(platform.orm.em.fork());
-  a = await chatUser(platform, { phoneNumber: '+14155550101' });
-  b = await chatUser(platform, { phoneNumber: '+14155550102' });
+  a = await chatUser(platform, { phoneNumber: '+14155550101', phoneConfirmedAt: new Date() });
+  b = await chatUser(platform, { phoneNumber: '+14155550102', phoneConfirmedAt: new Date() });
   for (const u of [a, b]) expect((await call(platform, u, 'GET', '/v1/me')).status).toBe(200);
 });
 afterAll(async () => {

@@ -56,7 +56,6 @@ const route = createRoute({
     400: json(ErrorBody, 'no such active assistant, or none to choose (names assistant_id)'),
     401: json(ErrorBody, 'no valid user token'),
     404: json(ErrorBody, 'the account is not synced yet'),
-    503: json(ErrorBody, 'web calls are not configured (VAPI_WEB_CALL_SECRET)'),
   },
 });
 
@@ -65,7 +64,6 @@ export function webCallRoutes(deps: AppDeps) {
   app.use(route.path, userAuth(deps.config));
   return app.openapi(route, async (c) => {
     const secret = deps.config.VAPI_WEB_CALL_SECRET;
-    if (!secret) throw new AppError('UNAVAILABLE', 'web calls are not configured');
     const body = (await c.req.json().catch(() => ({}))) as unknown;
     const parsed = WebCallRequest.safeParse(body ?? {});
     if (!parsed.success) throw fieldError('assistant_id', parsed.error.issues[0]?.message ?? 'invalid');
