@@ -134,6 +134,17 @@ const EnvSchema = z
       .default('x-timestamp')
       .transform((h) => h.toLowerCase()),
     VAPI_WEBHOOK_HMAC_TOLERANCE_SECONDS: intFrom(1, 300),
+    // --- calls Hearth did not place (docs/voice.md): inbound phone calls and in-app web calls ---
+    VAPI_INBOUND_DEFAULT_ASSISTANT_ID: z.string().min(1).optional(),
+    VAPI_INBOUND_UNKNOWN_CALLER_MESSAGE: z
+      .string()
+      .min(1)
+      .max(500)
+      .default('Sorry, this number is not registered with Hearth. Please call from the phone number on your account.'),
+    VAPI_PUBLIC_KEY: z.string().min(1).optional(),
+    /** HMAC key of the web-call tokens (src/domain/web-call-token.ts). */
+    VAPI_WEB_CALL_SECRET: z.string().min(24, 'at least 24 characters').default('hearth-dev-web-call-secret-0123456789'),
+    VAPI_WEB_CALL_TOKEN_SECONDS: intFrom(30, 600),
   })
   .superRefine((env, ctx) => {
     if ((env.LLM_CHAT_MODEL || env.LLM_EMBEDDING_MODEL) && !env.LLM_BASE_URL) {
@@ -162,6 +173,9 @@ const EnvSchema = z
     if (!env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'required in production' });
     if (env.SAFETY_LINK_SECRET.startsWith('hearth-dev-')) {
       ctx.addIssue({ code: 'custom', path: ['SAFETY_LINK_SECRET'], message: 'required in production' });
+    }
+    if (env.VAPI_WEB_CALL_SECRET.startsWith('hearth-dev-')) {
+      ctx.addIssue({ code: 'custom', path: ['VAPI_WEB_CALL_SECRET'], message: 'required in production' });
     }
     if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
       ctx.addIssue({

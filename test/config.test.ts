@@ -37,6 +37,8 @@ describe('config', () => {
     [{ EMBEDDING_DIMENSIONS: '768' }, 'EMBEDDING_DIMENSIONS'],
     [{ NODE_ENV: 'production', SUPABASE_JWT_SECRET: 'x'.repeat(40) }, 'ADMIN_TOKEN'],
     [{ NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(20) }, 'SUPABASE_JWT_SECRET'],
+    [{ NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(20) }, 'VAPI_WEB_CALL_SECRET'],
+    [{ VAPI_WEB_CALL_SECRET: 'short' }, 'VAPI_WEB_CALL_SECRET'],
   ])('rejects %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: (.*; )?${variable}(\\.\\d+)?: `));

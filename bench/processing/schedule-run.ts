@@ -27,6 +27,9 @@ export const scheduleRunScenario: Scenario = {
         id,
         email: `bench-${id}@example.test`,
         phoneNumber: `+1555555${String(i % 10_000).padStart(4, '0')}`,
+        // Reminders and calls go only to proven destinations: Auth verified these.
+        phoneConfirmedAt: due,
+        emailConfirmedAt: due,
       });
       return em.create(Schedule, {
         user,

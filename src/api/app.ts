@@ -19,6 +19,8 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { meServiceRoutes } from './routes/me-services.ts';
+import { meDestinationRoutes } from './routes/me-destinations.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { meSyncRoutes } from './routes/me-sync.ts';
@@ -32,6 +34,7 @@ import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
 import { MAX_VAPI_WEBHOOK_BYTES, VAPI_WEBHOOK_PATH, vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
 import { voiceRoutes } from './routes/voices.ts';
 import { callRoutes } from './routes/calls.ts';
+import { webCallRoutes } from './routes/web-calls.ts';
 
 export interface AppDeps {
   config: Config;
@@ -74,6 +77,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));
   app.route('/', meRoutes(deps));
+  app.route('/', meServiceRoutes(deps));
+  app.route('/', meDestinationRoutes(deps));
   app.route('/', adminEngagementRoutes(deps));
   app.route('/', privacyRoutes(deps));
   app.route('/', adminEventRoutes(deps));
@@ -88,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', twilioWebhookRoutes(deps));
   app.route('/', vapiWebhookRoutes(deps));
   app.route('/', voiceRoutes(deps));
+  app.route('/', webCallRoutes(deps));
   app.route('/', callRoutes(deps));
   app.route(BOARD_PATH, boardRoutes(deps));
   app.route('/', metricsRoutes(deps, metrics));

@@ -8,6 +8,10 @@
 export const SERVICE_TYPES = ['chat', 'voice', 'scheduling'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
+/** user_destinations.channel: where a reminder can be sent besides the app. */
+export const DESTINATION_CHANNELS = ['sms', 'email'] as const;
+export type DestinationChannel = (typeof DESTINATION_CHANNELS)[number];
+
 /** user_sync_logs.sync_type (`noop`: a replayed or out-of-date snapshot that changed nothing). */
 export const SYNC_TYPES = ['create', 'update', 'delete', 'reconcile', 'noop'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];

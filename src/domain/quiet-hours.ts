@@ -1,7 +1,8 @@
 // Per-user quiet hours for outbound calls. Pure.
 // Where they come from: the user's voice profile, user_service_profiles (service_type 'voice')
-// .service_preferences.quiet_hours = { "start": "22:00", "end": "08:00", "timezone": "Europe/Berlin" }.
-// No (or an invalid) entry means no quiet hours. Emergencies (safety outreach) ignore them.
+// .service_preferences.quiet_hours = { "start": "22:00", "end": "08:00" } (PATCH /v1/me/services/voice), read
+// in the user's zone (src/db/user-zone.ts). A `timezone` inside quiet_hours (rows written before the API
+// existed) still wins. No (or an invalid) entry means no quiet hours. Emergencies (safety outreach) ignore them.
 import { DateTime } from 'luxon';
 
 export interface QuietHours {
@@ -12,12 +13,16 @@ export interface QuietHours {
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
-/** Reads quiet hours from service preferences; null when absent or malformed (never guesses). */
-export function parseQuietHours(preferences: Record<string, unknown> | null | undefined): QuietHours | null {
+/** Reads quiet hours from service preferences, in `zone` unless they name their own; null when absent or malformed. */
+export function parseQuietHours(
+  preferences: Record<string, unknown> | null | undefined,
+  zone = 'UTC',
+): QuietHours | null {
   const q = preferences?.quiet_hours as Partial<QuietHours> | undefined;
   if (!q || typeof q !== 'object' || !HHMM.test(q.start ?? '') || !HHMM.test(q.end ?? '') || q.start === q.end)
     return null;
-  const timezone = typeof q.timezone === 'string' && DateTime.local().setZone(q.timezone).isValid ? q.timezone : 'UTC';
+  const valid = (z: unknown): z is string => typeof z === 'string' && DateTime.local().setZone(z).isValid;
+  const timezone = valid(q.timezone) ? q.timezone : valid(zone) ? zone : 'UTC';
   return { start: q.start!, end: q.end!, timezone };
 }
 

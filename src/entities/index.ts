@@ -15,6 +15,7 @@ import { SystemEventSchema } from './system-event.entity.ts';
 import { UserExportSchema } from './user-export.entity.ts';
 import { UserPrivacySettingsSchema } from './user-privacy-settings.entity.ts';
 import { UserServiceProfileSchema } from './user-service-profile.entity.ts';
+import { UserDestinationSchema } from './user-destination.entity.ts';
 import { UserSessionSchema } from './user-session.entity.ts';
 import { UserSyncLogSchema } from './user-sync-log.entity.ts';
 import { UserSchema } from './user.entity.ts';
@@ -31,6 +32,7 @@ export const entities = [
   UserSessionSchema,
   UserPrivacySettingsSchema,
   UserExportSchema,
+  UserDestinationSchema,
   // chat
   ConversationSchema,
   MessageSchema,

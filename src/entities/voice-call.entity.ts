@@ -20,6 +20,8 @@ export const VoiceCallSchema = defineEntity({
   ],
   checks: [
     { name: 'voice_calls_phone_number_check', expression: "channel = 'web' or phone_number is not null" },
+    // Only a call Hearth did not place can come from someone who is not a user (an unknown caller).
+    { name: 'voice_calls_user_check', expression: "user_id is not null or channel = 'inbound_phone'" },
     {
       name: 'voice_calls_ended_after_started_check',
       expression: 'ended_at is null or started_at is null or ended_at >= started_at',
@@ -29,7 +31,8 @@ export const VoiceCallSchema = defineEntity({
     id: generatedId(),
     /** Vapi's call id; null until Vapi has answered the create request. */
     vapiCallId: p.text().nullable().unique('voice_calls_vapi_call_id_unique'),
-    user: p.manyToOne(User).deleteRule('cascade'),
+    /** Null only for an inbound call from a number that is no user's verified phone. */
+    user: p.manyToOne(User).nullable().deleteRule('cascade'),
     /**
      * The assistant, referenced by voices.assistant_id (column assistant_id). Assign a loaded Voice
      * (`em.findOneOrFail(Voice, { assistantId })`): a reference made from voices.id carries no assistant_id.

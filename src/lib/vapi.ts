@@ -5,6 +5,9 @@ import type { Config } from '../config.ts';
 /** The fields of Vapi's `Call` object we read (it has many more; unknown ones are ignored). */
 export interface VapiCall {
   id: string;
+  /** inboundPhoneCall | outboundPhoneCall | webCall | vapi.websocketCall */
+  type?: string;
+  assistantId?: string;
   status?: string;
   endedReason?: string;
   startedAt?: string;
@@ -12,7 +15,7 @@ export interface VapiCall {
   cost?: number;
   costBreakdown?: Record<string, unknown>;
   analysis?: { summary?: unknown; structuredData?: unknown; successEvaluation?: unknown };
-  customer?: { externalId?: string };
+  customer?: { externalId?: string; number?: string };
   assistantOverrides?: { metadata?: Record<string, unknown> };
   createdAt?: string;
 }

@@ -25,13 +25,14 @@ export function contactJson(c: SafetyContact) {
     last_contacted_at: c.lastContactedAt?.toISOString() ?? null,
     last_contact_method: c.lastContactMethod ?? null,
     last_contact_successful: c.lastContactSuccessful ?? null,
+    custom_metadata: c.customMetadata,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
   };
 }
 
 export const draftOf = (c: SafetyContact): ContactDraft => {
-  const j = contactJson(c);
+  const { custom_metadata: _, ...j } = contactJson(c);
   return { ...j, allowed_communication_methods: [...j.allowed_communication_methods] };
 };
 
@@ -51,6 +52,7 @@ export function entityFields(body: Record<string, unknown>): Partial<Record<keyo
     timezone: 'timezone',
     is_active: 'isActive',
     is_emergency_contact: 'isEmergencyContact',
+    custom_metadata: 'customMetadata',
   };
   return Object.fromEntries(
     Object.entries(body)

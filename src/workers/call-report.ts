@@ -55,6 +55,10 @@ export async function applyEndOfCallReport(
   if (typeof total === 'number' && total >= 0) call.costTotal = total;
 
   const duration = durationSeconds(call.startedAt, call.endedAt);
+  // An unknown inbound caller is nobody's data subject here: no summary (nobody could read, export or erase
+  // it), no outreach (no safety network), no activity. The call row keeps its times, reason and cost.
+  const user = call.user;
+  if (!user) return { status: 'processed', note: 'inbound call from an unknown number: no summary kept' };
   const analysis = summarizeCallAnalysis(m.analysis);
   // A model that cannot run leaves the lexicon's (and LLM's) verdict: a call report is never held back.
   const crisis = analysis.crisisText
@@ -66,7 +70,7 @@ export async function applyEndOfCallReport(
     .insert({
       id: crypto.randomUUID(),
       call: call.id,
-      user: call.user.id,
+      user: user.id,
       summaryJson: analysis.summaryJson,
       durationSeconds: duration,
       sentiment: analysis.sentiment,
@@ -81,7 +85,8 @@ export async function applyEndOfCallReport(
     .execute();
 
   const followUps: (OutboxJob | null)[] = [];
-  if (crisis.requiresIntervention) followUps.push(await enqueueOutreach(tx, call, crisis.level as 'high' | 'critical'));
+  if (crisis.requiresIntervention)
+    followUps.push(await enqueueOutreach(tx, call, user.id, crisis.level as 'high' | 'critical'));
 
   const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
@@ -90,8 +95,9 @@ export async function applyEndOfCallReport(
   // A call to the user themself (not an outreach call to a contact) that was answered is activity, and
   // for a scheduled call the answer to its check-up. Both are keyed by the call: a replay counts nothing twice.
   if (answered && call.metadata.purpose !== 'safety_outreach' && call.startedAt) {
+    await noteVoiceUse(tx, user.id, call);
     const base = {
-      user_id: call.user.id,
+      user_id: user.id,
       conversation_id: null,
       occurred_at: call.startedAt.toISOString(),
       crisis: crisis.level !== 'none',
@@ -124,6 +130,7 @@ export async function applyEndOfCallReport(
 async function enqueueOutreach(
   tx: EntityManager,
   call: VoiceCall,
+  userId: string,
   level: 'high' | 'critical',
 ): Promise<OutboxJob | null> {
   const jobKey = `voice_call:${call.id}`;
@@ -132,12 +139,25 @@ async function enqueueOutreach(
     tx,
     safetyOutreach,
     {
-      user_id: call.user.id,
+      user_id: userId,
       trigger: 'voice_call',
       source_id: call.id,
       crisis_level: level,
       detected_at: new Date().toISOString(),
     },
     { jobKey },
+  );
+}
+
+/** The voice profile's service_metadata: when the user first talked to an assistant, which one last and how. */
+async function noteVoiceUse(tx: EntityManager, userId: string, call: VoiceCall) {
+  const seen = JSON.stringify({ last_assistant_id: call.voice.assistantId, last_call_channel: call.channel });
+  await tx.execute(
+    `insert into user_service_profiles (user_id, service_type, service_metadata)
+     values (?, 'voice', jsonb_build_object('first_used_at', now()) || ?::jsonb)
+     on conflict (user_id, service_type) do update set updated_at = now(),
+       service_metadata = user_service_profiles.service_metadata || excluded.service_metadata
+         || jsonb_build_object('first_used_at', coalesce(user_service_profiles.service_metadata->'first_used_at', excluded.service_metadata->'first_used_at'))`,
+    [userId, seen],
   );
 }

@@ -12,6 +12,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isProvenDestination } from '../db/destinations.ts';
 import { lockRootRow } from '../db/locks.ts';
 import { ScheduleExecution } from '../entities/schedule-execution.entity.ts';
 import { Schedule } from '../entities/schedule.entity.ts';
@@ -109,20 +110,25 @@ async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Pro
   }
 }
 
-function dispatchCheckup(tx: EntityManager, schedule: Schedule, execution: ScheduleExecution): Promise<Dispatch> {
+async function dispatchCheckup(tx: EntityManager, schedule: Schedule, execution: ScheduleExecution): Promise<Dispatch> {
   const user = schedule.user;
   switch (schedule.reminderMethod) {
-    case 'voice':
+    case 'voice': {
+      const phoneNumber = schedule.phoneNumber ?? user.phoneNumber ?? null;
+      // The API checked it when the schedule was saved; a destination forgotten since must not be called.
+      if (phoneNumber && !(await isProvenDestination(tx, user, 'sms', phoneNumber, { allowSafetyContacts: true })))
+        throw new UnrecoverableError('the call destination is not one the user has proven');
       return startVoiceCall(tx, {
         user,
         assistantId: schedule.assistantId ?? null,
-        phoneNumber: schedule.phoneNumber ?? user.phoneNumber ?? null,
+        phoneNumber,
         callKey: `schedule-execution:${execution.id}`,
         executionId: execution.id,
       });
+    }
     case 'sms':
     case 'email':
-      return Promise.resolve(sendReminder(tx, user, schedule.reminderMethod, execution.id));
+      return sendReminder(tx, user, schedule.reminderMethod, execution.id);
     default:
       return startCheckin(tx, schedule, execution.id);
   }
@@ -142,7 +148,8 @@ async function runVoiceSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext)
     const dispatch = await startVoiceCall(tx, {
       user: schedule.user,
       assistantId: schedule.voice.assistantId,
-      phoneNumber: schedule.user.phoneNumber ?? null,
+      // Only the account's verified phone: an unverified one is no proven destination (src/db/destinations.ts).
+      phoneNumber: schedule.user.phoneConfirmedAt ? (schedule.user.phoneNumber ?? null) : null,
       callKey,
       executionId: null,
     });

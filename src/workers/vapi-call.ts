@@ -10,9 +10,12 @@
 // - 4xx → the row is failed with the reason and the job fails for good; 429/5xx/timeout → retried with
 //   the contract's backoff (the last attempt fails the row).
 import { UnrecoverableError } from 'bullmq';
+import { DateTime } from 'luxon';
+import { userZone } from '../db/user-zone.ts';
 import { UserServiceProfile } from '../entities/user-service-profile.entity.ts';
 import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { callableAfter, parseQuietHours } from '../domain/quiet-hours.ts';
+import { readVoicePreferences } from '../domain/service-preferences.ts';
 import { nextCallStatus, toCallStatus } from '../domain/call-lifecycle.ts';
 import { describeError } from '../lib/errors.ts';
 import { deterministicUuid } from '../lib/ids.ts';
@@ -35,8 +38,12 @@ export async function processVapiCall(p: Payload<typeof vapiCall>, ctx: JobConte
   call.metadata = { ...call.metadata, purpose: p.purpose, schedule_execution_id: p.schedule_execution_id };
 
   const now = deps.now();
-  const profile = await em.findOne(UserServiceProfile, { user: call.user, serviceType: 'voice' });
-  const until = callableAfter(now, parseQuietHours(profile?.servicePreferences), p.purpose === 'safety_outreach');
+  const user = call.user;
+  if (!user) return failForGood(ctx, call, 'only calls to a user are placed');
+  const profile = await em.findOne(UserServiceProfile, { user, serviceType: 'voice' });
+  const zone = await userZone(em, user.id);
+  const quiet = parseQuietHours(profile?.servicePreferences, zone);
+  const until = callableAfter(now, quiet, p.purpose === 'safety_outreach');
   if (until) {
     await em.flush();
     // Same row + same quiet period → same job id, so a retry of this job defers once.
@@ -44,6 +51,19 @@ export async function processVapiCall(p: Payload<typeof vapiCall>, ctx: JobConte
     await ctx.producer.enqueue(vapiCall, p, { jobId, delay: until.getTime() - now.getTime() });
     ctx.log.info({ voiceCallId: call.id, until }, 'quiet hours: call deferred');
     return { outcome: 'deferred', until: until.toISOString() };
+  }
+
+  const perDay = readVoicePreferences(profile?.servicePreferences).calls_per_day;
+  if (perDay && p.purpose === 'scheduled_checkin' && !call.attemptKey) {
+    const dayStart = DateTime.fromJSDate(now).setZone(zone).startOf('day').toJSDate();
+    const placed = await em.count(VoiceCall, {
+      user,
+      id: { $ne: call.id },
+      vapiCallId: { $ne: null },
+      attemptedAt: { $gte: dayStart },
+      metadata: { purpose: 'scheduled_checkin' },
+    });
+    if (placed >= perDay) return failForGood(ctx, call, `the user's calls_per_day (${perDay}) is reached today`);
   }
 
   if (call.attemptKey) {

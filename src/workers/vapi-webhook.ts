@@ -10,6 +10,10 @@ import { lockRootRow } from '../db/locks.ts';
 import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
+import { normalizePhone } from '../domain/user-sync.ts';
+import { verifyWebCallToken, webCallTokenCallId } from '../domain/web-call-token.ts';
+import { User } from '../entities/user.entity.ts';
+import { Voice } from '../entities/voice.entity.ts';
 import { describeError } from '../lib/errors.ts';
 import { VapiPermanentError } from '../lib/vapi.ts';
 import { relayCommitted } from '../queues/outbox-writer.ts';
@@ -69,7 +73,7 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
   if (message.type !== 'status-update' && message.type !== 'end-of-call-report') {
     return { status: 'skipped', note: `message type ${String(message.type).slice(0, 60)} is not used` };
   }
-  const call = await findOurCall(tx, message);
+  const call = await findOurCall(tx, message, deps);
   if (!call) return { status: 'skipped', note: 'no voice_calls row for this Vapi call' };
   if (message.type === 'end-of-call-report') return applyEndOfCallReport(tx, call, message, deps);
   call.status = nextCallStatus(call.status, toCallStatus(message.status));
@@ -89,18 +93,56 @@ async function apply(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): 
 export const lockCallRow = { ...lockRootRow, populate: ['voice'] as const };
 
 /**
- * By Vapi's call id, else by the correlation fields our create request set (the message can arrive before
- * the vapi-call job stored Vapi's id): the row is then linked to the Vapi call here.
+ * By Vapi's call id, else by how the call came to be:
+ * - a web call (the app's Vapi client) only through the token Hearth signed for its row (web-call-token.ts):
+ *   the client sets that metadata, so nothing else in it is trusted;
+ * - an inbound call the assistant-request did not record (the number has a fixed assistant): recorded now;
+ * - our outbound call through the correlation fields our create request set (the message can arrive before
+ *   the vapi-call job stored Vapi's id). The row is then linked to the Vapi call here.
  */
-async function findOurCall(tx: EntityManager, message: VapiMessage): Promise<VoiceCall | null> {
+async function findOurCall(tx: EntityManager, message: VapiMessage, deps: VoiceDeps): Promise<VoiceCall | null> {
   const vapiId = typeof message.call?.id === 'string' ? message.call.id : null;
-  const ours = message.call?.assistantOverrides?.metadata?.voice_call_id ?? message.call?.customer?.externalId;
   const byVapiId = vapiId ? await tx.findOne(VoiceCall, { vapiCallId: vapiId }, lockCallRow) : null;
-  if (byVapiId || typeof ours !== 'string' || !/^[0-9a-f-]{36}$/i.test(ours)) return byVapiId;
-  const byOurs = await tx.findOne(VoiceCall, { id: ours }, lockCallRow);
+  if (byVapiId || !vapiId) return byVapiId;
+  if (message.call?.type === 'webCall') return linkWebCall(tx, message, vapiId, deps);
+  if (message.call?.type === 'inboundPhoneCall') return recordInboundCall(tx, message, vapiId);
+  const ours = message.call?.assistantOverrides?.metadata?.voice_call_id ?? message.call?.customer?.externalId;
+  if (typeof ours !== 'string' || !/^[0-9a-f-]{36}$/i.test(ours)) return null;
+  const byOurs = await tx.findOne(VoiceCall, { id: ours, channel: 'outbound_phone' }, lockCallRow);
   if (!byOurs || (byOurs.vapiCallId && byOurs.vapiCallId !== vapiId)) return null;
-  if (vapiId) byOurs.vapiCallId = vapiId;
+  byOurs.vapiCallId = vapiId;
   return byOurs;
+}
+
+async function linkWebCall(tx: EntityManager, message: VapiMessage, vapiId: string, deps: VoiceDeps) {
+  const token = message.call?.assistantOverrides?.metadata?.hearth_call_token;
+  const id = webCallTokenCallId(token);
+  if (!id) return null;
+  const row = await tx.findOne(VoiceCall, { id, channel: 'web', vapiCallId: null }, lockCallRow);
+  // The token must have been valid when the call began: a leaked old token starts no linked call.
+  const began = toDate(message.call?.createdAt) ?? deps.now();
+  if (!row?.user || !verifyWebCallToken(deps.webCallSecret, token as string, { id, userId: row.user.id }, began))
+    return null;
+  row.vapiCallId = vapiId;
+  return row;
+}
+
+/** The caller's number as Vapi reports it, matched like an assistant-request (src/api/inbound-call.ts). */
+async function recordInboundCall(tx: EntityManager, message: VapiMessage, vapiId: string) {
+  const caller = normalizePhone(message.call?.customer?.number);
+  const voice = message.call?.assistantId ? await tx.findOne(Voice, { assistantId: message.call.assistantId }) : null;
+  if (!caller || !voice) return null;
+  const users = await tx.find(
+    User,
+    { phoneNumber: caller, phoneConfirmedAt: { $ne: null }, deletedAt: null, isActive: true },
+    { limit: 2 },
+  );
+  await tx.execute(
+    `insert into voice_calls (vapi_call_id, user_id, assistant_id, channel, status, phone_number, metadata, created_at)
+     values (?, ?, ?, 'inbound_phone', 'ringing', ?, '{"purpose":"inbound"}', now()) on conflict (vapi_call_id) do nothing`,
+    [vapiId, users.length === 1 ? users[0]!.id : null, voice.assistantId, caller],
+  );
+  return tx.findOne(VoiceCall, { vapiCallId: vapiId }, lockCallRow);
 }
 
 export const vapiWebhookRegistration = (deps: () => VoiceDeps = defaultVoiceDeps) =>

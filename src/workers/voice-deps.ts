@@ -8,6 +8,8 @@ import { VapiClient } from '../lib/vapi.ts';
 export interface VoiceDeps {
   vapi: VapiClient;
   maxCallsPerMinute: number;
+  /** Verifies the token that links a web call to its user. */
+  webCallSecret: string;
   now: () => Date;
   crisis: CrisisDetector;
 }
@@ -15,6 +17,7 @@ export interface VoiceDeps {
 export const voiceDeps = (config: Config): VoiceDeps => ({
   vapi: new VapiClient(config),
   maxCallsPerMinute: config.VAPI_MAX_CALLS_PER_MINUTE,
+  webCallSecret: config.VAPI_WEB_CALL_SECRET,
   now: () => new Date(),
   crisis: crisisDetectorFrom(config),
 });

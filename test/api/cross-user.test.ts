@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src/api/schemas.ts';
 import { userLinks } from '../../src/db/user-owned.ts';
 import { User } from '../../src/entities/user.entity.ts';
+import { UserDestination } from '../../src/entities/user-destination.entity.ts';
+import { codeHash } from '../../src/domain/destinations.ts';
 import type { Voice } from '../../src/entities/voice.entity.ts';
 import { call, chatUser, newConversation, type ChatUser } from '../chat/helpers.ts';
 import { makeMemory, makeVoice, makeVoiceCall } from '../entities/fixtures.ts';
@@ -25,8 +27,8 @@ beforeAll(async () => {
   // Sessions are touched at most hourly, so B's requests after the first write no user_sessions row.
   platform = await createTestPlatform({ DATABASE_URL: db.url, USER_SESSION_TOUCH_SECONDS: '3600' });
   voice = await makeVoice(platform.orm.em.fork());
-  a = await chatUser(platform, { phoneNumber: '+14155550101' });
-  b = await chatUser(platform, { phoneNumber: '+14155550102' });
+  a = await chatUser(platform, { phoneNumber: '+14155550101', phoneConfirmedAt: new Date() });
+  b = await chatUser(platform, { phoneNumber: '+14155550102', phoneConfirmedAt: new Date() });
   for (const u of [a, b]) expect((await call(platform, u, 'GET', '/v1/me')).status).toBe(200);
 });
 afterAll(async () => {
@@ -81,6 +83,19 @@ const make = {
     const em = platform.orm.em.fork();
     return (await makeVoiceCall(em, em.getReference(User, u.id), voice, { status: 'ended' })).id;
   },
+  destination: async (u) => {
+    const em = platform.orm.em.fork();
+    const id = randomUUID();
+    await em.insert(UserDestination, {
+      id,
+      user: u.id,
+      channel: 'sms',
+      address: `+1415555${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`,
+      codeHash: codeHash(id, '123456'),
+      codeExpiresAt: new Date(Date.now() + 600_000),
+    });
+    return id;
+  },
 } satisfies Record<string, Make>;
 
 /** Every user-scoped route with a path parameter: how to make A's resource, and a body valid for it. */
@@ -108,11 +123,15 @@ const ROUTES: Record<string, { make: Make; body?: unknown }> = {
   'PATCH /v1/voice-schedules/{id}': { make: make.voiceSchedule, body: { is_active: false, name: 'renamed' } },
   'DELETE /v1/voice-schedules/{id}': { make: make.voiceSchedule },
   'GET /v1/calls/{id}': { make: make.call },
+  'POST /v1/me/destinations/{id}/confirm': { make: make.destination, body: { code: '123456' } },
+  'DELETE /v1/me/destinations/{id}': { make: make.destination },
 };
 
 const key = (op: Operation) => `${op.method} ${op.path}`;
 const userScoped = async () => (await operations(platform.app)).filter((op) => op.schemes.includes('userToken'));
-const hasPathParam = (op: Operation) => /\{[^}]+\}/.test(op.path);
+// A resource id in the path ({service_type} in /v1/me/services/{service_type} names one of the caller's own
+// settings, never another user's row).
+const hasPathParam = (op: Operation) => /\{id\}/.test(op.path);
 
 /** Row count and a hash of the contents of every table: any insert, update or delete changes it. */
 async function snapshot(): Promise<Record<string, string>> {

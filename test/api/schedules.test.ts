@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { userToken } from '../support/tokens.ts';
 import { makeUser, makeVoice } from '../entities/fixtures.ts';
+import { UserDestination } from '../../src/entities/user-destination.entity.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
 import type { User } from '../../src/entities/user.entity.ts';
 
@@ -13,7 +14,7 @@ let assistantId: string;
 beforeAll(async () => {
   platform = await createTestPlatform();
   const em = platform.orm.em.fork();
-  user = await makeUser(em, { phoneNumber: '+14155550100' });
+  user = await makeUser(em, { phoneNumber: '+14155550100', phoneConfirmedAt: new Date() });
   assistantId = (await makeVoice(em)).assistantId;
   token = await userToken({ sub: user.id });
 });
@@ -95,12 +96,14 @@ describe('/v1/schedules', () => {
       await call('POST', '/v1/schedules', { ...valid, reminder_method: 'sms' }, otherToken),
       'phone_number',
     );
-    const res = await call(
-      'POST',
-      '/v1/schedules',
-      { ...valid, reminder_method: 'sms', phone_number: '+442071838750' },
-      otherToken,
-    );
+    const own = { ...valid, reminder_method: 'sms', phone_number: '+442071838750' };
+    // A number the user has not proven is refused…
+    await expectFieldError(await call('POST', '/v1/schedules', own, otherToken), 'phone_number');
+    // …and accepted once confirmed (POST /v1/me/destinations + the code: test/users/destinations.test.ts).
+    await em
+      .fork()
+      .insert(UserDestination, { user: other.id, channel: 'sms', address: '+442071838750', verifiedAt: new Date() });
+    const res = await call('POST', '/v1/schedules', own, otherToken);
     expect(res.status).toBe(201);
     // …and voice with an existing assistant on an account that has a phone is fine.
     expect(

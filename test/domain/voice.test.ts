@@ -44,6 +44,14 @@ describe('quiet hours', () => {
     expect(parseQuietHours(null)).toBeNull();
   });
 
+  it("quiet hours set through the API carry no zone: they are read in the user's zone", () => {
+    const quiet = parseQuietHours({ quiet_hours: { start: '22:00', end: '07:00' } }, 'Asia/Tokyo');
+    expect(quiet).toEqual({ start: '22:00', end: '07:00', timezone: 'Asia/Tokyo' });
+    // 13:30 UTC is 22:30 in Tokyo: quiet until 07:00 Tokyo = 22:00 UTC.
+    expect(callableAfter(new Date('2026-01-10T13:30:00Z'), quiet)?.toISOString()).toBe('2026-01-10T22:00:00.000Z');
+    expect(parseQuietHours({ quiet_hours: { start: '22:00', end: '07:00' } }, 'Mars/Base')?.timezone).toBe('UTC');
+  });
+
   it('a deferral always lands in the future and outside the window (property)', () => {
     fc.assert(
       fc.property(

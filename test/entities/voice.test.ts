@@ -67,7 +67,7 @@ describe('voice_calls', () => {
     expect(loaded.startedAt).toEqual(startedAt);
     expect(loaded.voice.id).toBe(voice.id);
     expect(loaded.voice.assistantId).toBe(voice.assistantId);
-    expect(loaded.user.id).toBe(user.id);
+    expect(loaded.user?.id).toBe(user.id);
   });
 
   it('rejects an assistant id that is not in voices, and an unknown user', async () => {

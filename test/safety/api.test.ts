@@ -146,6 +146,39 @@ describe('safety contacts API', () => {
   });
 });
 
+describe('contact metadata', () => {
+  it("keeps the app's bounded custom_metadata, returns it, replaces it on PATCH and refuses oversize or odd keys", async () => {
+    const { user, auth } = await signedIn();
+    const metadata = { nickname: 'Sammy', tags: ['neighbour'], app: { color: 'teal' } };
+    const created = await call('POST', '/v1/safety-contacts', auth, external({ custom_metadata: metadata }));
+    expect(created.status).toBe(201);
+    const contact = await created.json();
+    expect(contact.custom_metadata).toEqual(metadata);
+    expect((await (await call('GET', `/v1/safety-contacts/${contact.id}`, auth)).json()).custom_metadata).toEqual(
+      metadata,
+    );
+    const patched = await call('PATCH', `/v1/safety-contacts/${contact.id}`, auth, { custom_metadata: { a: 1 } });
+    expect((await patched.json()).custom_metadata).toEqual({ a: 1 });
+    const row = await world.platform.orm.em.fork().findOneOrFail(SafetyContact, contact.id);
+    expect(row.customMetadata).toEqual({ a: 1 });
+
+    for (const bad of [
+      { blob: 'x'.repeat(5000) },
+      Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])),
+      { 'bad key!': 1 },
+      { a: { b: { c: { d: 1 } } } },
+      ['not', 'an', 'object'],
+    ]) {
+      const res = await call('POST', '/v1/safety-contacts', auth, external({ custom_metadata: bad }));
+      expect(res.status, JSON.stringify(bad).slice(0, 40)).toBe(400);
+      expect((await res.json()).error.details[0].field).toBe('custom_metadata');
+    }
+    // Removing the contact removes its metadata with it.
+    expect((await call('DELETE', `/v1/safety-contacts/${contact.id}`, auth)).status).toBe(204);
+    expect(await world.platform.orm.em.fork().count(SafetyContact, { user: user.id })).toBe(0);
+  });
+});
+
 describe('alerts and acknowledgement', () => {
   it('a manual alert returns 202 with the incident at once and reaches the first contact; a service key joins it', async () => {
     const { user, auth } = await signedIn();

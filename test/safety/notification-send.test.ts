@@ -17,7 +17,12 @@ afterAll(() => world?.close());
 describe('notification-send', () => {
   it('texts and emails the user once per reference, with the reminder template', async () => {
     const number = `+4915${randomInt(10_000_000, 99_999_999)}`;
-    const user = await makeUser(world.platform.orm.em.fork(), { displayName: 'Robin', phoneNumber: number });
+    const user = await makeUser(world.platform.orm.em.fork(), {
+      displayName: 'Robin',
+      phoneNumber: number,
+      phoneConfirmedAt: new Date(),
+      emailConfirmedAt: new Date(),
+    });
     const payload = { user_id: user.id, channel: 'sms', template: 'checkin_reminder', ref_id: randomUUID() } as const;
     // Two deliveries of the same job at once (a stalled job re-run while the first still runs): one text.
     const both = await Promise.all([
@@ -43,7 +48,7 @@ describe('notification-send', () => {
 
   it('a provider failure throws (BullMQ retries) and the retry sends; no address is a no-op', async () => {
     const number = `+4915${randomInt(10_000_000, 99_999_999)}`;
-    const user = await makeUser(world.platform.orm.em.fork(), { phoneNumber: number });
+    const user = await makeUser(world.platform.orm.em.fork(), { phoneNumber: number, phoneConfirmedAt: new Date() });
     const payload = { user_id: user.id, channel: 'sms', template: 'checkin_reminder', ref_id: randomUUID() } as const;
     world.twilio.respond = () => ({ status: 503, body: { code: 20503 } });
     await expect(processNotificationSend(payload, jobContext(world.platform))).rejects.toThrow(/twilio 503/);

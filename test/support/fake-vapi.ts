@@ -1,7 +1,9 @@
 // A fake Vapi on 127.0.0.1 speaking the real shapes (external-apis.md A1–A5): POST /call (201 Call),
 // GET /call/{id}, GET /call (plain array, assistantId/createdAtGe filters), bearer auth. Like the real one
 // it posts server messages to a server URL with a credential header: status-updates and an
-// end-of-call-report that carries a transcript, messages and recording URLs.
+// end-of-call-report that carries a transcript, messages and recording URLs. Calls Hearth did not place:
+// an inbound phone call asks the server for its assistant (assistant-request, answered within 7.5 s or the
+// call fails), and a web call is started by the app's client with the assistantOverrides Hearth gave it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -11,12 +13,12 @@ export const TRANSCRIPT_MARKER = 'zebra-lantern-8841';
 export interface FakeCall {
   id: string;
   orgId: string;
-  type: 'outboundPhoneCall';
+  type: 'outboundPhoneCall' | 'inboundPhoneCall' | 'webCall';
   status: string;
   assistantId: string;
   phoneNumberId: string;
-  customer: { number: string; externalId?: string };
-  assistantOverrides: { metadata?: Record<string, unknown> };
+  customer: { number?: string; externalId?: string };
+  assistantOverrides: { metadata?: Record<string, unknown>; variableValues?: Record<string, string> };
   createdAt: string;
   updatedAt: string;
   startedAt?: string;
@@ -70,6 +72,54 @@ export class FakeVapi {
       costBreakdown: messages.costBreakdown,
       analysis: messages.report.message.analysis,
     });
+  }
+
+  /**
+   * Someone dials our number: Vapi posts an assistant-request and waits at most 7.5 s (external-apis.md A4).
+   * The answer's assistant runs the call; an `error` is spoken and the call ends.
+   */
+  async ring(serverUrl: string, headers: Record<string, string>, callerNumber: string) {
+    const call = this.#register({ type: 'inboundPhoneCall', assistantId: '', customer: { number: callerNumber } });
+    const started = performance.now();
+    const res = await fetch(serverUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        message: { type: 'assistant-request', timestamp: Date.now(), call, customer: call.customer },
+      }),
+      signal: AbortSignal.timeout(7_500),
+    });
+    const answer = (await res.json()) as {
+      assistantId?: string;
+      assistantOverrides?: FakeCall['assistantOverrides'];
+      error?: string;
+    };
+    if (answer.assistantId) {
+      call.assistantId = answer.assistantId;
+      call.assistantOverrides = answer.assistantOverrides ?? {};
+    } else Object.assign(call, { status: 'ended', endedReason: 'assistant-request-returned-error' });
+    return { call, answer, status: res.status, ms: performance.now() - started };
+  }
+
+  /** The app's web client starts a call with what POST /v1/calls/web returned (or anything else it likes). */
+  startWebCall(assistantId: string, assistantOverrides: FakeCall['assistantOverrides']): FakeCall {
+    return this.#register({ type: 'webCall', assistantId, customer: {}, assistantOverrides });
+  }
+
+  #register(c: Pick<FakeCall, 'type' | 'assistantId' | 'customer'> & Partial<FakeCall>): FakeCall {
+    const now = new Date().toISOString();
+    const call: FakeCall = {
+      id: randomUUID(),
+      orgId: 'org_fake',
+      status: 'queued',
+      phoneNumberId: 'pn_fake_caller',
+      assistantOverrides: {},
+      createdAt: now,
+      updatedAt: now,
+      ...c,
+    };
+    this.calls.set(call.id, call);
+    return call;
   }
 
   /** Calls that carry our row id (what a create request produced). */

@@ -5,6 +5,7 @@ import { createUserSyncPlatform, type UserSyncPlatform } from '../support/user-s
 import { makeUser } from '../entities/fixtures.ts';
 import { User } from '../../src/entities/user.entity.ts';
 import { UserSession } from '../../src/entities/user-session.entity.ts';
+import { UserServiceProfile } from '../../src/entities/user-service-profile.entity.ts';
 
 let s: UserSyncPlatform;
 beforeAll(async () => {
@@ -40,6 +41,43 @@ describe('sessions', () => {
     const all = JSON.stringify(await em().find(UserSession, { user: user.id }));
     expect(all).not.toContain(token.split('.')[2]);
     expect(all).not.toContain(sessionId);
+  });
+
+  it('records coarse device info and, on the service profile, first use and the client versions seen', async () => {
+    const user = await makeUser(em());
+    const sessionId = randomUUID();
+    const chrome =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36';
+    const res = await me(await s.token(user.id, { session_id: sessionId }), {
+      'user-agent': chrome,
+      'x-client-info': 'supabase-js-web/2.45.4',
+    });
+    expect(res.status).toBe(200);
+    expect((await sessionRow(sessionId))!.deviceInfo).toEqual({
+      platform: 'desktop',
+      os: 'Windows',
+      os_version: '10',
+      kind: 'browser',
+      app: 'Chrome',
+      app_version: '131.0',
+      client: 'supabase-js-web',
+      client_version: '2.45.4',
+    });
+    const profile = await em().findOneOrFail(UserServiceProfile, { user: user.id, serviceType: 'chat' });
+    expect(profile.serviceMetadata.client_versions).toEqual(['supabase-js-web/2.45.4']);
+    const firstUse = profile.serviceMetadata.first_used_at;
+    expect(typeof firstUse).toBe('string');
+
+    // Another session from the app: its version joins the list, first use stays.
+    await me(await s.token(user.id), {
+      'user-agent': 'HearthApp/3.0.1 (Android 14)',
+      'x-client-info': 'supabase-flutter/2.5.0',
+    });
+    const after = await em().findOneOrFail(UserServiceProfile, { user: user.id, serviceType: 'chat' });
+    expect(after.serviceMetadata).toEqual({
+      first_used_at: firstUse,
+      client_versions: ['HearthApp/3.0.1', 'supabase-flutter/2.5.0', 'supabase-js-web/2.45.4'],
+    });
   });
 
   it('a refreshed token of the same session updates the same row, at most once per touch interval', async () => {

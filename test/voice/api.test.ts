@@ -9,7 +9,9 @@ import { eventually } from '../support/platform.ts';
 import { TEST_ADMIN_TOKEN } from '../support/constants.ts';
 import { userToken } from '../support/tokens.ts';
 import { callMessages } from '../support/fake-vapi.ts';
-import { makeUser, makeVoice, uniqueSuffix } from '../entities/fixtures.ts';
+import { makeSafetyContact, makeUser, makeVoice, uniqueSuffix } from '../entities/fixtures.ts';
+import { UserDestination } from '../../src/entities/user-destination.entity.ts';
+import { UserServiceProfile } from '../../src/entities/user-service-profile.entity.ts';
 import { createVoicePlatform, type VoicePlatform } from './voice-platform.ts';
 
 let p: VoicePlatform;
@@ -90,7 +92,7 @@ describe('requesting a call', () => {
     expect(status).toBe('queued');
     const row = await p.orm.em.fork().findOneOrFail(VoiceCall, id);
     expect(row).toMatchObject({ phoneNumber: '+15555550177', status: 'queued', channel: 'outbound_phone' });
-    expect(row.user.id).toBe(user.id);
+    expect(row.user?.id).toBe(user.id);
     const job = await p.orm.em.fork().findOneOrFail(OutboxJob, outboxJobId(vapiCall, id));
     expect(job.payload).toEqual({ voice_call_id: id, purpose: 'user_request', schedule_execution_id: null });
     await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).vapiCallId);
@@ -100,9 +102,7 @@ describe('requesting a call', () => {
   it('refuses a second call while one is in flight (409), also when requested at the same moment', async () => {
     const { user, token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
-    const results = await Promise.all(
-      [1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)),
-    );
+    const results = await Promise.all([1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId }, token)));
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409]);
     // The statuses alone would pass with three calls queued: exactly one row, one job, one call placed.
     const { id } = await results.find((r) => r.status === 202)!.json();
@@ -150,6 +150,46 @@ describe('requesting a call', () => {
     expect(await field({ assistant_id: inactive.assistantId, phone_number: '+14155550123' })).toBe('assistant_id');
     expect(await field({ assistant_id: 'asst_nope', phone_number: '+14155550123' })).toBe('assistant_id');
     expect(await field({})).toBe('assistant_id');
+  });
+
+  it('calls only a proven number: the verified phone, a confirmed destination or a safety contact', async () => {
+    const voice = await makeVoice(p.orm.em.fork());
+    const attempt = async (phone: string) => {
+      const { user, token } = await signedInUser();
+      return { user, token, res: await postCall({ assistant_id: voice.assistantId, phone_number: phone }, token) };
+    };
+    const stranger = await attempt('+14155550123');
+    expect(stranger.res.status).toBe(400);
+    expect((await stranger.res.json()).error.details[0].field).toBe('phone_number');
+
+    const { user, token } = await signedInUser();
+    await makeSafetyContact(p.orm.em.fork(), user, { externalPhoneNumber: '+14155550124' });
+    expect((await postCall({ assistant_id: voice.assistantId, phone_number: '+14155550124' }, token)).status).toBe(202);
+
+    const other = await signedInUser();
+    await p.orm.em.fork().insert(UserDestination, {
+      user: other.user.id,
+      channel: 'sms',
+      address: '+14155550125',
+      verifiedAt: new Date(),
+    });
+    expect(
+      (await postCall({ assistant_id: voice.assistantId, phone_number: '+14155550125' }, other.token)).status,
+    ).toBe(202);
+  });
+
+  it('without assistant_id the voice preference preferred_voice is used', async () => {
+    const voice = await makeVoice(p.orm.em.fork());
+    const { user, token } = await signedInUser();
+    await p.orm.em.fork().insert(UserServiceProfile, {
+      user: user.id,
+      serviceType: 'voice',
+      servicePreferences: { preferred_voice: voice.assistantId },
+    });
+    const res = await postCall({}, token);
+    expect(res.status).toBe(202);
+    const row = await p.orm.em.fork().findOneOrFail(VoiceCall, (await res.json()).id, { populate: ['voice'] });
+    expect(row.voice.assistantId).toBe(voice.assistantId);
   });
 
   it('404 for a user Hearth has not synced', async () => {

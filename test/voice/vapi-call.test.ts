@@ -153,6 +153,46 @@ describe('quiet hours and rate limit', () => {
     expect(p.vapi.callsFor(call.id)).toHaveLength(1);
   });
 
+  it('quiet hours set through the API (no zone) are read in the user zone', async () => {
+    // The user's zone is 12 h from UTC: the same clock hours are quiet there, not here.
+    const zone = new Date().getUTCHours() < 12 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
+    const local = (offsetMs: number) =>
+      new Date(Date.now() + offsetMs).toLocaleTimeString('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+    const em = p.orm.em.fork();
+    const user = await makeUser(em);
+    em.create(UserServiceProfile, {
+      user,
+      serviceType: 'voice',
+      servicePreferences: { quiet_hours: { start: local(-3_600_000), end: local(3_600_000) }, timezone: zone },
+    });
+    await em.flush();
+    const call = await p.requestCall(user, await makeVoice(em), { purpose: 'scheduled_checkin' });
+    const job = await eventually(async () =>
+      (await (await jobOf(call.id))?.getState()) === 'completed' ? jobOf(call.id) : null,
+    );
+    expect(job.returnvalue).toMatchObject({ outcome: 'deferred' });
+  });
+
+  it('calls_per_day stops scheduled calls past the limit for the local day; user requests are not counted', async () => {
+    const em = p.orm.em.fork();
+    const user = await makeUser(em);
+    em.create(UserServiceProfile, { user, serviceType: 'voice', servicePreferences: { calls_per_day: 1 } });
+    await em.flush();
+    const voice = await makeVoice(em);
+    const first = await p.requestCall(user, voice, { purpose: 'scheduled_checkin' });
+    await placed(first.id);
+    const asked = await p.requestCall(user, voice, { purpose: 'user_request' });
+    await placed(asked.id);
+    const second = await p.requestCall(user, voice, { purpose: 'scheduled_checkin' });
+    const row = await eventually(async () => ((await load(second.id)).status === 'failed' ? load(second.id) : null));
+    expect(row.lastError).toMatch(/calls_per_day \(1\)/);
+    expect(p.vapi.callsFor(second.id)).toHaveLength(0);
+  });
+
   it('the vapi-call worker carries the per-account limiter from VAPI_MAX_CALLS_PER_MINUTE', () => {
     const worker = p.workers.find((w) => w.name === vapiCall.name);
     expect(worker?.opts.limiter).toEqual({ max: 600, duration: 60_000 });

@@ -106,7 +106,7 @@ describe('a full call', () => {
     expect(summary.crisisIndicators).toContain('want_to_die');
     const outreach = await em().findOneOrFail(OutboxJob, outboxJobId(safetyOutreach, `voice_call:${row.id}`));
     expect(outreach.payload).toMatchObject({
-      user_id: row.user.id,
+      user_id: row.user?.id,
       trigger: 'voice_call',
       source_id: row.id,
       crisis_level: 'high',

@@ -102,7 +102,7 @@ describe('in_app', () => {
 describe('voice', () => {
   it('writes one queued voice call and enqueues vapi-call durably, keyed by the call', async () => {
     const em = platform.orm.em.fork();
-    const user = await makeUser(em, { phoneNumber: '+15555550123' });
+    const user = await makeUser(em, { phoneNumber: '+15555550123', phoneConfirmedAt: new Date() });
     const voice = await makeVoice(em);
     const schedule = await makeSchedule(em, user, {
       scheduleType: 'voice',
@@ -134,7 +134,7 @@ describe('voice', () => {
 
   it('fails the run for good (error recorded) when the assistant does not exist', async () => {
     const em = platform.orm.em.fork();
-    const user = await makeUser(em, { phoneNumber: '+15555550124' });
+    const user = await makeUser(em, { phoneNumber: '+15555550124', phoneConfirmedAt: new Date() });
     const schedule = await makeSchedule(em, user, { reminderMethod: 'voice', assistantId: 'asst_missing' });
     await expect(run(payload(schedule.id))).rejects.toBeInstanceOf(UnrecoverableError);
     expect((await executions(schedule.id))[0]).toMatchObject({
@@ -146,7 +146,7 @@ describe('voice', () => {
 
   it('a voice_schedules slot places one call', async () => {
     const em = platform.orm.em.fork();
-    const user = await makeUser(em, { phoneNumber: '+15555550125' });
+    const user = await makeUser(em, { phoneNumber: '+15555550125', phoneConfirmedAt: new Date() });
     const voice = await makeVoice(em);
     const vs = em.create(VoiceSchedule, {
       user,
@@ -163,7 +163,7 @@ describe('voice', () => {
 
   it('a voice_schedules slot locks only its schedule: work holding its user or voice row does not block it', async () => {
     const em = platform.orm.em.fork();
-    const user = await makeUser(em, { phoneNumber: '+15555550126' });
+    const user = await makeUser(em, { phoneNumber: '+15555550126', phoneConfirmedAt: new Date() });
     const voice = await makeVoice(em);
     const vs = em.create(VoiceSchedule, {
       user,

@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { CallSummary } from '../../entities/call-summary.entity.ts';
 import type { VoiceCall } from '../../entities/voice-call.entity.ts';
 import { durationSeconds } from '../../domain/call-lifecycle.ts';
+import { CALL_CHANNELS } from '../../domain/enums.ts';
 /**
  * A row still "in flight" after this long lost its webhooks (e.g. a misconfigured server URL): it no longer
  * blocks a new call, so one lost end-of-call report cannot lock a user out of calling.
@@ -13,6 +14,9 @@ export const CallOut = z
   .object({
     id: z.uuid(),
     assistant_id: z.string(),
+    channel: z
+      .enum(CALL_CHANNELS)
+      .describe('outbound_phone: Hearth called; inbound_phone: you called; web: in the app'),
     status: z.string(),
     ended_reason: z.string().nullable(),
     created_at: z.string(),
@@ -38,6 +42,7 @@ export function callOut(call: VoiceCall, summary: CallSummary | undefined): z.in
   return {
     id: call.id,
     assistant_id: call.voice.assistantId,
+    channel: call.channel,
     status: call.status,
     ended_reason: call.endedReason ?? null,
     created_at: call.createdAt.toISOString(),

@@ -1,7 +1,9 @@
 // A user's calls: request one (the vapi-call job places it), list them, read one with its summary.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { isProvenDestination } from '../../db/destinations.ts';
 import { lockUser } from '../../db/locks.ts';
+import { preferredVoice } from '../../db/voice-preferences.ts';
 import { CallSummary } from '../../entities/call-summary.entity.ts';
 import { VoiceCall } from '../../entities/voice-call.entity.ts';
 import { Voice } from '../../entities/voice.entity.ts';
@@ -18,8 +20,14 @@ import { CallOut, IN_FLIGHT_WINDOW_MS, callOut } from './call-views.ts';
 
 const CallRequest = z
   .object({
-    assistant_id: z.string().min(1).max(200),
-    phone_number: z.string().max(32).optional().describe('E.164; defaults to the account’s confirmed phone number'),
+    assistant_id: z.string().min(1).max(200).optional().describe('default: your voice preference preferred_voice'),
+    phone_number: z
+      .string()
+      .max(32)
+      .optional()
+      .describe(
+        'E.164: your verified phone, a number you confirmed (POST /v1/me/destinations) or one of your safety contacts; defaults to your verified phone',
+      ),
   })
   .openapi('CallRequest');
 
@@ -81,13 +89,20 @@ export function callRoutes(deps: AppDeps) {
     const body = c.req.valid('json');
     const em = c.var.em;
     const { call, job } = await em.transactional(async (tx) => {
-      const voice = await tx.findOne(Voice, { assistantId: body.assistant_id });
-      if (!voice?.isActive) throw fieldError('assistant_id', 'no active voice with this assistant id');
       // The user row is locked so two requests at once cannot both pass the in-flight check.
       const user = await lockUser(tx, c.var.user.id, { deletedAt: null });
       if (!user) throw new AppError('NOT_FOUND', 'your account is not synced yet');
+      const assistantId = body.assistant_id ?? (await preferredVoice(tx, user.id));
+      if (!assistantId) throw fieldError('assistant_id', 'required: no preferred_voice in your voice settings');
+      const voice = await tx.findOne(Voice, { assistantId });
+      if (!voice?.isActive) throw fieldError('assistant_id', 'no active voice with this assistant id');
       const phoneNumber = body.phone_number ? e164(body.phone_number) : user.phoneConfirmedAt ? user.phoneNumber : null;
       if (!phoneNumber) throw fieldError('phone_number', 'required: the account has no confirmed phone number');
+      if (!(await isProvenDestination(tx, user, 'sms', phoneNumber, { allowSafetyContacts: true })))
+        throw fieldError(
+          'phone_number',
+          'not your verified phone, a number you confirmed (POST /v1/me/destinations) or a safety contact of yours',
+        );
       const recent = new Date(Date.now() - IN_FLIGHT_WINDOW_MS);
       if (await tx.count(VoiceCall, { user, status: { $in: [...IN_FLIGHT] }, createdAt: { $gt: recent } })) {
         throw new AppError('CONFLICT', 'a call is already in flight');

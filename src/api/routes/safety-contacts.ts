@@ -11,7 +11,8 @@ import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { userAuth } from '../auth.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { ErrorBody } from '../schemas.ts';
+import { boundedJsonObject, ErrorBody } from '../schemas.ts';
+import { CONTACT_METADATA_LIMITS } from '../../domain/json-limits.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm, 24-hour');
 const text = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
@@ -31,6 +32,9 @@ const Fields = z
     timezone: text(64),
     is_active: z.boolean().optional(),
     is_emergency_contact: z.boolean().optional(),
+    custom_metadata: boundedJsonObject(CONTACT_METADATA_LIMITS)
+      .optional()
+      .describe("the app's own notes about the contact: a JSON object of at most 4 KB, 32 keys, 3 levels"),
   })
   .strict();
 const CreateBody = Fields.extend({

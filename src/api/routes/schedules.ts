@@ -3,7 +3,10 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { REMINDER_METHODS, SCHEDULE_TYPES, EXECUTION_STATUSES } from '../../domain/enums.ts';
+import { isProvenDestination } from '../../db/destinations.ts';
+import { ChatPreferences } from '../../domain/service-preferences.ts';
 import { Schedule } from '../../entities/schedule.entity.ts';
+import { UserServiceProfile } from '../../entities/user-service-profile.entity.ts';
 import { ScheduleExecution } from '../../entities/schedule-execution.entity.ts';
 import type { User } from '../../entities/user.entity.ts';
 import type { AppDeps } from '../app.ts';
@@ -45,7 +48,9 @@ const fields = {
 const CreateBody = z
   .object({
     ...fields,
-    reminder_method: fields.reminder_method.default('in_app'),
+    reminder_method: fields.reminder_method
+      .optional()
+      .describe("default: your chat service preference default_reminder_method, else 'in_app'"),
     custom_metadata: fields.custom_metadata.default({}),
   })
   .openapi('ScheduleCreate');
@@ -158,7 +163,19 @@ async function validate(em: EntityManager, user: User, s: Fields, minInterval: n
   }
   if (s.reminderMethod === 'email' && !(s.email ?? user.email))
     throw fieldError('email', 'required for email (your account has none)');
+  // Only to destinations the user proved (src/db/destinations.ts); a call may also go to a safety contact.
+  const phone = s.phoneNumber ?? (s.reminderMethod === 'sms' || s.reminderMethod === 'voice' ? user.phoneNumber : null);
+  if (
+    phone &&
+    !(await isProvenDestination(em, user, 'sms', phone, { allowSafetyContacts: s.reminderMethod === 'voice' }))
+  )
+    throw fieldError('phone_number', UNPROVEN);
+  const email = s.email ?? (s.reminderMethod === 'email' ? user.email : null);
+  if (email && !(await isProvenDestination(em, user, 'email', email))) throw fieldError('email', UNPROVEN);
 }
+
+const UNPROVEN =
+  'not a destination you have proven: use your verified phone or email, or confirm it first (POST /v1/me/destinations)';
 
 const view = (s: Schedule, now: Date) => ({
   id: s.id,
@@ -214,13 +231,17 @@ export function scheduleRoutes(deps: AppDeps) {
     const em = c.var.em;
     const now = new Date();
     const user = await callerUser(em, c.var.user.id);
+    const chat = await em.findOne(UserServiceProfile, { user, serviceType: 'chat' });
+    const defaultMethod = ChatPreferences.shape.default_reminder_method.safeParse(
+      chat?.servicePreferences.default_reminder_method,
+    ).data;
     const data = {
       name: b.name,
       description: b.description ?? null,
       scheduleType: b.schedule_type,
       cronExpression: b.cron_expression.trim(),
       timezone: b.timezone,
-      reminderMethod: b.reminder_method,
+      reminderMethod: b.reminder_method ?? defaultMethod ?? 'in_app',
       phoneNumber: b.phone_number ?? null,
       email: b.email ?? null,
       assistantId: b.assistant_id ?? null,

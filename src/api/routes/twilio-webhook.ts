@@ -1,6 +1,8 @@
-// POST /webhooks/twilio/status?log=<contact_logs.id>: Twilio's delivery status callback for outreach SMS,
+// POST /webhooks/twilio/status?log=<contact_logs.id> (outreach SMS) or ?execution=<schedule_executions.id>
+// (a check-up reminder SMS): Twilio's delivery status callback,
 // accepted only with a valid X-Twilio-Signature (HMAC-SHA1 with the auth token over the public URL + params).
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { failExecution } from '../../db/schedule-executions.ts';
 import { verifyTwilioSignature } from '../../lib/notify/twilio.ts';
 import { relayNow } from '../../queues/outbox-relay.ts';
 import { applySmsStatus } from '../../safety/delivery-status.ts';
@@ -47,6 +49,15 @@ export function twilioWebhookRoutes(deps: AppDeps) {
     const signedUrl = new URL(url.pathname + url.search, deps.config.PUBLIC_BASE_URL).href;
     if (!verifyTwilioSignature(token, c.req.header('x-twilio-signature') ?? '', signedUrl, params)) {
       return webhookRejected(c, 'twilio-status', new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
+    }
+    const execution = z.uuid().safeParse(c.req.query('execution'));
+    if (execution.success) {
+      // A reminder SMS (notification-send): Twilio could not deliver it, so its check-up failed.
+      const status = params.MessageStatus ?? '';
+      if (status === 'failed' || status === 'undelivered')
+        await failExecution(c.var.em, execution.data, `twilio ${status} code ${params.ErrorCode ?? 'none'}`);
+      c.var.log.info({ execution_id: execution.data, status }, 'twilio reminder status');
+      return c.body(null, 204);
     }
     const logId = z.uuid().safeParse(c.req.query('log'));
     if (!logId.success) return c.body(null, 204); // not one of ours; 2xx so Twilio does not retry

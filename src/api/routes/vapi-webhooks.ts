@@ -10,6 +10,7 @@ import { ErrorBody } from '../schemas.ts';
 import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
 import { VapiEventBatcher } from '../vapi-event-batcher.ts';
 import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
+import { answerAssistantRequest } from '../inbound-call.ts';
 
 export const VAPI_WEBHOOK_PATH = '/webhooks/vapi';
 /** An end-of-call report of a long call (transcript, messages twice, call copy) can pass the API's 256 KB. */
@@ -21,11 +22,19 @@ const receive = createRoute({
   summary: 'Vapi server messages (secret header or HMAC signature)',
   security: [{ vapiSecret: [] }, { vapiSignature: [] }] as Record<string, string[]>[],
   description:
-    'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped.',
+    'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped. An assistant-request (inbound call) is answered with the assistant for the caller: { assistantId, assistantOverrides } or { error }.',
   responses: {
     200: {
       description: 'recorded (or a duplicate)',
-      content: { 'application/json': { schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) } },
+      content: {
+        'application/json': {
+          schema: z.union([
+            z.object({ received: z.literal(true), duplicate: z.boolean() }),
+            z.object({ assistantId: z.string(), assistantOverrides: z.record(z.string(), z.unknown()) }),
+            z.object({ error: z.string() }),
+          ]),
+        },
+      },
     },
     400: { description: 'not a server message envelope', content: { 'application/json': { schema: ErrorBody } } },
     401: { description: 'missing or wrong credential', content: { 'application/json': { schema: ErrorBody } } },
@@ -61,6 +70,14 @@ export function vapiWebhookRoutes(deps: AppDeps) {
     }
     const envelope = parseEnvelope(raw);
     if (!envelope) throw new AppError('BAD_REQUEST', 'expected a Vapi server message: { "message": { "type": ... } }');
+    if (envelope.message.type === 'assistant-request') {
+      // Vapi waits for the assistant (7.5 s at most): answered here, stored alongside for the record.
+      const [answer] = await Promise.all([
+        answerAssistantRequest(c.var.em, deps.config, envelope.message, c.var.log),
+        recordVapiEvent(batcher, raw, envelope),
+      ]);
+      return c.json(answer, 200);
+    }
     const result = await recordVapiEvent(batcher, raw, envelope);
     return c.json({ received: true as const, duplicate: result.duplicate }, 200);
   });

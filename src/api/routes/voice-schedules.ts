@@ -129,7 +129,9 @@ export function voiceScheduleRoutes(deps: AppDeps) {
   /** The call goes to the account's phone number: without one a voice schedule cannot work. */
   const callableUser = async (em: EntityManager, id: string) => {
     const user = await callerUser(em, id);
-    if (!user.phoneNumber) throw fieldError('phone_number', 'your account has no phone number to call');
+    // Calls go only to a proven number (src/db/destinations.ts); a voice schedule calls the account's own.
+    if (!user.phoneNumber || !user.phoneConfirmedAt)
+      throw fieldError('phone_number', 'your account has no verified phone number to call');
     return user;
   };
 

@@ -18,7 +18,9 @@ export function smtpSender(cfg: { url: string; from: string }): MessageSender {
         });
       } catch (err) {
         const e = err as { code?: string; responseCode?: number };
-        throw new ProviderError(`smtp ${e.responseCode ?? ''} ${e.code ?? 'error'}`.replace(/\s+/g, ' '));
+        // 5xx replies are permanent in SMTP (RFC 5321 4.2.1), as is an envelope nodemailer cannot build.
+        const permanent = (e.responseCode ?? 0) >= 500 || e.code === 'EENVELOPE';
+        throw new ProviderError(`smtp ${e.responseCode ?? ''} ${e.code ?? 'error'}`.replace(/\s+/g, ' '), permanent);
       }
       return { providerId: messageId, status: 'accepted' };
     },

@@ -34,10 +34,12 @@ export function twilioSender(cfg: TwilioConfig): MessageSender {
         code?: number;
         error_code?: number;
       };
+      // A 4xx (other than 429) is Twilio refusing this message (e.g. 21211 invalid To): retrying cannot help.
+      const refused = res.status >= 400 && res.status < 500 && res.status !== 429;
       if (!res.ok || !body.sid)
-        throw new ProviderError(`twilio ${res.status} code ${body.code ?? body.error_code ?? 'none'}`);
+        throw new ProviderError(`twilio ${res.status} code ${body.code ?? body.error_code ?? 'none'}`, refused);
       if (body.status === 'failed' || body.status === 'undelivered')
-        throw new ProviderError(`twilio message ${body.status} code ${body.error_code ?? 'none'}`);
+        throw new ProviderError(`twilio message ${body.status} code ${body.error_code ?? 'none'}`, true);
       return { providerId: body.sid, status: body.status ?? 'queued' };
     },
   };

@@ -22,7 +22,15 @@ export interface MessageSender {
   send(message: OutboundMessage): Promise<SendResult>;
 }
 
-/** A provider refused or failed the send. The message carries codes only, never the address or text. */
+/**
+ * A provider refused or failed the send. The message carries codes only, never the address or text.
+ * `permanent`: the same send cannot succeed later (an invalid number, a rejected recipient), so it is not retried.
+ */
 export class ProviderError extends Error {
   override name = 'ProviderError';
+  readonly permanent: boolean;
+  constructor(message: string, permanent = false) {
+    super(message);
+    this.permanent = permanent;
+  }
 }
