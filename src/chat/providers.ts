@@ -16,6 +16,7 @@ import {
   type ConversationSummaryDraft,
   type SummaryMessage,
 } from '../domain/conversation-summary.ts';
+import { MAX_TAG_LENGTH, MAX_TAGS, memoryTags, TOPIC_OF_TYPE, uniqueTags } from '../domain/memory-tags.ts';
 import { openAiCompatible, ProviderError } from './openai-compatible.ts';
 
 export interface MemoryExtractor {
@@ -50,16 +51,18 @@ export const LlmExtraction = z.object({
         explicitness_score: score,
         slot: z.string().max(50).nullish(),
         value: z.string().max(100).nullish(),
+        tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).nullish(),
       }),
     )
     .max(10),
 });
 
 export const EXTRACTION_PROMPT = `You extract durable memories about the user from one chat message of a mental-health companion app.
-Answer with JSON only: {"memories": [{"content", "memory_type", "significance_category", "relevance_score", "stability_score", "explicitness_score", "slot", "value"}]}.
+Answer with JSON only: {"memories": [{"content", "memory_type", "significance_category", "relevance_score", "stability_score", "explicitness_score", "slot", "value", "tags"}]}.
 memory_type: ${MEMORY_TYPES.join(', ')}. significance_category: ${SIGNIFICANCE_CATEGORIES.join(', ')}.
 Scores in [0,1]: relevance (useful in later conversations), stability (how long it stays true), explicitness (1 = stated, lower = inferred).
-slot/value only for single-valued facts (home_city, occupation, employer, name, age), else null. Keep placeholders like [EMAIL] as they are.
+slot/value only for single-valued facts (home_city, occupation, employer, name, age), else null. tags: what the memory is about and what it names (e.g. ["pet", "cat", "pepper"]), lower case.
+Keep placeholders like [EMAIL] as they are.
 Chit-chat, questions and greetings give {"memories": []}.`;
 
 function rulesExtractor(weights: ScoreWeights, label = 'rules'): MemoryExtractor {
@@ -89,6 +92,10 @@ function llmExtractor(
                   relevanceScore: m.relevance_score,
                   stabilityScore: m.stability_score,
                   explicitnessScore: m.explicitness_score,
+                  tags: uniqueTags([
+                    ...memoryTags(m.content, TOPIC_OF_TYPE[m.memory_type], m.value ?? undefined),
+                    ...(m.tags ?? []),
+                  ]),
                   ...(m.slot && m.value ? { slot: m.slot.toLowerCase(), value: m.value.toLowerCase() } : {}),
                 },
                 weights,

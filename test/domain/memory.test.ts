@@ -58,6 +58,7 @@ describe('extractMemories', () => {
     const s = scoreCandidate({
       content: 'x',
       memoryType: 'goal',
+      tags: [],
       significanceCategory: 'growth',
       relevanceScore: 3,
       stabilityScore: -1,
