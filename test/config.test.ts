@@ -34,7 +34,8 @@ describe('config', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ SERVICE_API_KEYS: 'short' }, 'SERVICE_API_KEYS'],
     [{ SUPABASE_JWT_SECRET: 'too-short' }, 'SUPABASE_JWT_SECRET'],
-    [{ EMBEDDING_DIMENSIONS: '768' }, 'EMBEDDING_DIMENSIONS'],
+    [{ EMBEDDING_PROVIDER: 'word2vec' }, 'EMBEDDING_PROVIDER'],
+    [{ LLM_EMBEDDING_DIMENSIONS: '3' }, 'LLM_EMBEDDING_DIMENSIONS'],
     [{ NODE_ENV: 'production', SUPABASE_JWT_SECRET: 'x'.repeat(40) }, 'ADMIN_TOKEN'],
     [{ NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(20) }, 'SUPABASE_JWT_SECRET'],
   ])('rejects %o naming %s', (env, variable) => {

@@ -3,9 +3,12 @@
 import { z } from 'zod';
 import { getConfig, type Config } from '../config.ts';
 import { assessCrisis, crisisLevelAtLeast } from '../domain/crisis.ts';
-import { EMBEDDING_DIMENSIONS, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
+import { cosine, l2Normalize, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
+import { SENTENCE_MODEL_NAME, sentenceEncoder } from '../ml/sentence-encoder.ts';
 import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES } from '../domain/enums.ts';
+import { judgeStatement, UNWORTHY_EXAMPLES, WORTHY_EXAMPLES } from '../domain/memory-exemplars.ts';
 import {
+  extractBySentence,
   extractMemories,
   scoreCandidate,
   type MemoryCandidate,
@@ -67,6 +70,62 @@ Chit-chat, questions and greetings give {"memories": []}.`;
 
 function rulesExtractor(weights: ScoreWeights, label = 'rules'): MemoryExtractor {
   return { extract: async (text) => ({ candidates: extractMemories(text, weights), extractor: label }) };
+}
+
+/**
+ * The rules, then the sentence model for the statements no rule matched (memory-exemplars.ts): a
+ * first-person statement close to the memory-worthy examples becomes a candidate with lower explicitness.
+ */
+function rulesAndModelExtractor(weights: ScoreWeights, embedder: EmbeddingProvider): MemoryExtractor {
+  let examples: Promise<{ worthy: Float32Array[]; unworthy: Float32Array[] }> | undefined;
+  const loadExamples = () =>
+    (examples ??= Promise.all([
+      embedder.embed(WORTHY_EXAMPLES.map((x) => x.text)),
+      embedder.embed(UNWORTHY_EXAMPLES),
+    ]).then(
+      ([worthy, unworthy]) => ({ worthy, unworthy }),
+      (err: unknown) => {
+        examples = undefined; // a failed load is retried by the next message
+        throw err;
+      },
+    ));
+  const label = `rules+model:${embedder.name}`;
+  return {
+    async extract(text) {
+      const sentences = extractBySentence(text, weights);
+      const open = sentences.filter((s) => !s.candidate);
+      if (open.length === 0) return { candidates: sentences.map((s) => s.candidate!), extractor: label };
+      const [{ worthy, unworthy }, vectors] = await Promise.all([
+        loadExamples(),
+        embedder.embed(open.map((s) => s.sentence)),
+      ]);
+      const candidates = sentences.flatMap((s) => {
+        if (s.candidate) return [s.candidate];
+        const v = vectors[open.indexOf(s)]!;
+        const verdict = judgeStatement(
+          s.sentence,
+          worthy.map((w) => cosine(v, w)),
+          unworthy.map((u) => cosine(v, u)),
+        );
+        if (!verdict) return [];
+        return [
+          scoreCandidate(
+            {
+              content: s.sentence,
+              memoryType: verdict.exemplar.memoryType,
+              significanceCategory: verdict.exemplar.category,
+              relevanceScore: 0.5,
+              stabilityScore: 0.5,
+              explicitnessScore: verdict.explicitness,
+              tags: memoryTags(s.sentence, verdict.exemplar.topic),
+            },
+            weights,
+          ),
+        ];
+      });
+      return { candidates, extractor: label };
+    },
+  };
 }
 
 function llmExtractor(
@@ -163,25 +222,40 @@ const rulesSummarizer: ConversationSummarizer = {
   summarize: async (messages) => ({ draft: summarizeConversation(messages), summarizer: 'rules' }),
 };
 
-function llmEmbedder(client: ReturnType<typeof openAiCompatible>, model: string): EmbeddingProvider {
+/**
+ * An OpenAI-compatible embeddings model. Its vectors must all have one length: LLM_EMBEDDING_DIMENSIONS
+ * when set, else the length of its first answer in this process (a model that changes length mid-way
+ * fails the job, which stores nothing and retries).
+ */
+function llmEmbedder(
+  client: ReturnType<typeof openAiCompatible>,
+  model: string,
+  dimensions: number | undefined,
+): EmbeddingProvider {
+  let expected = dimensions;
   return {
     name: `llm:${model}`,
     async embed(texts) {
       if (texts.length === 0) return [];
       const vectors = await client.embeddings(model, texts);
+      const length = expected ?? vectors[0]!.length;
       for (const v of vectors) {
-        if (v.length !== EMBEDDING_DIMENSIONS || !v.every(Number.isFinite)) {
-          throw new ProviderError(`/embeddings: expected ${EMBEDDING_DIMENSIONS} finite values, got ${v.length}`);
+        if (v.length !== length || length === 0 || !v.every(Number.isFinite)) {
+          throw new ProviderError(`/embeddings: expected ${length} finite values, got ${v.length}`);
         }
       }
+      expected = length;
       // Normalise, so the dot product is the cosine whatever the provider returns.
-      return vectors.map((v) => {
-        const norm = Math.hypot(...v) || 1;
-        return v.map((x) => x / norm);
-      });
+      return vectors.map(l2Normalize);
     },
   };
 }
+
+/** The local sentence model (USE lite, 512 dimensions), run in this process's model thread. */
+export const sentenceEmbeddingProvider: EmbeddingProvider = {
+  name: SENTENCE_MODEL_NAME,
+  embed: (texts) => sentenceEncoder().embed(texts),
+};
 
 export function chatProvidersFrom(config: Config): ChatProviders {
   const weights = {
@@ -192,12 +266,22 @@ export function chatProvidersFrom(config: Config): ChatProviders {
   const client = config.LLM_BASE_URL
     ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS })
     : undefined;
+  const embedder =
+    client && config.LLM_EMBEDDING_MODEL
+      ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL, config.LLM_EMBEDDING_DIMENSIONS)
+      : config.EMBEDDING_PROVIDER === 'hash'
+        ? localEmbeddingProvider
+        : sentenceEmbeddingProvider;
   return {
     extractor:
-      client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
+      client && config.LLM_CHAT_MODEL
+        ? llmExtractor(client, config.LLM_CHAT_MODEL, weights)
+        : // Word hashes carry no meaning: the model step needs the sentence model.
+          embedder === sentenceEmbeddingProvider
+          ? rulesAndModelExtractor(weights, embedder)
+          : rulesExtractor(weights),
     summarizer: client && config.LLM_CHAT_MODEL ? llmSummarizer(client, config.LLM_CHAT_MODEL) : rulesSummarizer,
-    embedder:
-      client && config.LLM_EMBEDDING_MODEL ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL) : localEmbeddingProvider,
+    embedder,
     weights,
     recencyHalfLifeDays: config.MEMORY_RECENCY_HALF_LIFE_DAYS,
   };

@@ -26,7 +26,7 @@ const KINDS =
 const NOT_NAMES = new Set(['i', "i'm", "i've", "i'd", "i'll", 'dr', 'mr', 'mrs', 'ms', 'st', 'prof', 'my', 'the']);
 
 /** Names: capitalised words after a sentence's first word (placeholders such as [EMAIL] excluded). */
-function names(content: string): string[] {
+export function namesIn(content: string): string[] {
   const words = content.replace(/\[[A-Z_]+\]/g, ' ').split(/\s+/);
   return words
     .slice(1)
@@ -37,7 +37,7 @@ function names(content: string): string[] {
 /** The tags extraction gives a memory: topic, then kinds and names it mentions, then its slot value. */
 export function memoryTags(content: string, topic: MemoryTopic, value?: string): string[] {
   const kinds = content.toLowerCase().match(KINDS) ?? [];
-  return uniqueTags([topic, ...kinds, ...names(content), ...(value ? [value] : [])]);
+  return uniqueTags([topic, ...kinds, ...namesIn(content), ...(value ? [value] : [])]);
 }
 
 export function uniqueTags(tags: readonly string[]): string[] {
@@ -56,3 +56,36 @@ export const TOPIC_OF_TYPE: Readonly<Record<MemoryType, MemoryTopic>> = Object.f
   trigger: 'emotion',
   health: 'health',
 });
+
+/** Words that say what a topic is about, added to a memory's text before it is embedded (embeddingText). */
+const TOPIC_GLOSS: Readonly<Record<string, string>> = Object.freeze({
+  identity: 'about me',
+  place: 'place home',
+  work: 'work job',
+  study: 'studies education',
+  family: 'family',
+  relationship: 'relationship',
+  pet: 'pet animal',
+  health: 'health medical',
+  hobby: 'hobby pastime',
+  habit: 'habit routine',
+  fear: 'fear',
+  emotion: 'feelings',
+  coping: 'coping',
+  goal: 'goal',
+  preference: 'likes',
+  'life-event': 'life event',
+  other: '',
+});
+
+/**
+ * The text a memory is embedded from: its content and a gloss of its topic (its first tag), e.g.
+ * "I take sertraline every morning. (health medical)". A question asks about the kind of thing ("what
+ * medication…", "what is my pet called?") as often as about the words; on the dev set this took the
+ * sentence model from 28 to 31 of 32 questions in the top 5. The query is embedded as it is.
+ */
+export function embeddingText(content: string, tags: readonly string[]): string {
+  const topic = tags[0];
+  const gloss = topic === undefined ? '' : (TOPIC_GLOSS[topic] ?? topic);
+  return gloss ? `${content} (${gloss})` : content;
+}
