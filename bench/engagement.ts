@@ -45,13 +45,11 @@ try {
   const all = [...events, ...duplicates];
   for (let i = 0; i < all.length; i += 1_000) {
     await queue.addBulk(
-      all
-        .slice(i, i + 1_000)
-        .map((data) => ({
-          name: engagementUpdate.name,
-          data,
-          opts: { ...engagementUpdate.options, removeOnComplete: true },
-        })),
+      all.slice(i, i + 1_000).map((data) => ({
+        name: engagementUpdate.name,
+        data,
+        opts: { ...engagementUpdate.options, removeOnComplete: true },
+      })),
     );
   }
 
