@@ -1,5 +1,7 @@
-// `npm run eval [-- --verbose]`: prints precision and recall on eval/messages.jsonl (see evaluate.ts).
+// `npm run eval [-- --verbose]`: precision and recall on eval/messages.jsonl (see evaluate.ts), then retrieval and
+// consolidation on eval/data/ (see retrieval.ts).
 import { evaluate, loadEvalSet, type Tally } from './evaluate.ts';
+import { runRetrievalEval } from './retrieval.ts';
 
 const rows = loadEvalSet();
 const r = evaluate(rows);
@@ -25,3 +27,5 @@ console.table([
 console.log(
   `PII-free messages left unchanged: ${r.piiFreeUnchanged}/${r.piiFree} = ${fmt(r.piiFreeUnchanged / r.piiFree)} (target ≥ 0.98)`,
 );
+
+await runRetrievalEval(process.argv.includes('--verbose'));

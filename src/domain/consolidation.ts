@@ -3,10 +3,11 @@
 // - same single-valued slot, same value → reinforce the existing memory (NONE: nothing new);
 // - same slot, another value ("I moved from Leeds to Bristol" after "I live in Leeds") → supersede:
 //   archive the old with a link to the new, add the new (DELETE + ADD);
-// - no slot, a memory of the same meaning (cosine ≥ PARAPHRASE_SIMILARITY in the same model's space, and
-//   no name that differs: "my sister Maya" is not "my brother Tom") → reinforce it, and when the new
+// - no slot, a memory of the same meaning (cosine ≥ thresholds.paraphrase in the same model's space, no
+//   name that differs — "my sister Maya" is not "my brother Tom" — and the same subject — "I live in Leeds"
+//   is not "my sister lives in Leeds") → reinforce it, and when the new
 //   wording says more (more words), it replaces the old wording (UPDATE);
-// - a close memory (cosine ≥ CHANGE_SIMILARITY) and the new one says it changed ("now", "anymore", "no
+// - a close memory of the same type (cosine ≥ thresholds.change) and the new one says it changed ("now", "anymore", "no
 //   longer", "switched", "these days" …: "My cat is named Salt now") → supersede;
 // - otherwise add (ADD).
 // Thresholds are tuned on eval/data/consolidation-dev.jsonl for the sentence model (eval/consolidation.ts).
@@ -44,7 +45,7 @@ export interface ConsolidationThresholds {
   /** Cosine at which a memory that says it changed replaces the old one. */
   change: number;
 }
-export const DEFAULT_THRESHOLDS: ConsolidationThresholds = Object.freeze({ paraphrase: 0.8, change: 0.6 });
+export const DEFAULT_THRESHOLDS: ConsolidationThresholds = Object.freeze({ paraphrase: 0.75, change: 0.6 });
 
 const CHANGE_MARKER =
   /\b(?:now|anymore|any more|no longer|not any ?more|instead|switched|changed|these days|nowadays|moved|used to)\b/i;
@@ -57,6 +58,21 @@ function namesDiffer(a: string, b: string): boolean {
   const na = new Set(namesIn(a).map((n) => n.toLowerCase()));
   const nb = namesIn(b).map((n) => n.toLowerCase());
   return na.size > 0 && nb.length > 0 && !nb.every((n) => na.has(n));
+}
+
+/** Who a statement is about: "i", or the word after a leading "my" ("my sister lives…" → sister). */
+function subjectOf(content: string): string | undefined {
+  const lower = content.toLowerCase().replace(/[‘’]/g, "'");
+  const owner = /^\s*(?:our|my) ([a-z-]+)/.exec(lower)?.[1];
+  if (owner) return owner;
+  return /\b(?:i|i'm|i've|i'd|i'll)\b/.test(lower) ? 'i' : undefined;
+}
+
+/** "I live in Leeds" and "My sister lives in Leeds" are close in meaning and about different people. */
+function subjectsDiffer(a: string, b: string): boolean {
+  const sa = subjectOf(a);
+  const sb = subjectOf(b);
+  return sa !== undefined && sb !== undefined && sa !== sb;
 }
 
 const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
@@ -83,7 +99,11 @@ export function decideConsolidation(
   const changed = CHANGE_MARKER.test(candidate.content) && !CHANGE_MARKER.test(memory.content);
   if (changed && similarity >= thresholds.change && memory.memoryType === candidate.memoryType)
     return { action: 'supersede', archiveIds: [memory.id] };
-  if (similarity >= thresholds.paraphrase && !namesDiffer(memory.content, candidate.content)) {
+  if (
+    similarity >= thresholds.paraphrase &&
+    !namesDiffer(memory.content, candidate.content) &&
+    !subjectsDiffer(memory.content, candidate.content)
+  ) {
     return wordCount(candidate.content) > wordCount(memory.content)
       ? { action: 'reinforce', memoryId: memory.id, rewordTo: candidate.content }
       : { action: 'reinforce', memoryId: memory.id };

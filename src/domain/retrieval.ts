@@ -30,7 +30,7 @@ export interface RankOptions {
 }
 
 /** Tuned on eval/data/memory-dev.jsonl (eval/retrieval.ts): words add to meaning, they never replace it. */
-export const LEXICAL_WEIGHT = 0.3;
+export const LEXICAL_WEIGHT = 0.15;
 export const DEFAULT_RANK_OPTIONS: RankOptions = Object.freeze({
   halfLifeDays: 30,
   minRelevance: 0.05,
