@@ -184,9 +184,9 @@ describe('rankMemories', () => {
       now,
     );
     expect(ranked.map((r) => [r.id, Math.round(r.relevance * 100) / 100])).toEqual([
-      ['name', 0.6],
+      ['name', 0.45],
       ['meaning', 0.4],
-      ['words-only', 0.15],
+      ['words-only', 0.08],
     ]);
   });
   it('without a query ranks by importance × recency, up to the limit', () => {
