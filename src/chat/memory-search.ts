@@ -7,9 +7,9 @@
 // 516 bytes at 512 dimensions) packed into one Int8Array. Building it is ONE query that returns one row:
 // arrays of the small columns and the user's vectors concatenated into a single bytea (2.5 MB for 5,000
 // memories), so a user's first search costs one short read instead of thousands of real[] arrays parsed
-// from text. Every search first asks for a one-row version of the active set (count, sum and max of
-// updated_at): any insert, delete, archive, reinforcement or edit changes it, and only then is the index
-// re-read. Accesses are applied to the index as they are made; accesses through another API process show in
+// from text. Every search first asks for a one-row version of the active set (count, count of vectors in
+// this model, sum and max of updated_at): any insert, delete, archive, reinforcement, edit or re-embed
+// changes it, and only then is the index re-read. Accesses are applied to the index as they are made; accesses through another API process show in
 // this one's recency at its next reload (a ranking nuance, never a wrong or missing memory).
 //
 // Only vectors of this process's embedding model are read (embedding_model): mid re-embed, a memory still in
@@ -120,18 +120,22 @@ export class MemorySearch {
 
   async #index(em: EntityManager, userId: string): Promise<UserIndex> {
     const conn = em.getConnection();
+    const model = this.#embedder.name;
+    // The re-embed job leaves updated_at alone (the content did not change): the count of vectors in this
+    // process's model is what tells its work apart.
     const [v] = (await conn.execute(
-      `select count(*)::int as n, coalesce(sum(${epochMs('updated_at')}), 0) as s, coalesce(max(${epochMs('updated_at')}), 0) as m from memory_items where ${ACTIVE}`,
-      [userId],
-    )) as { n: number; s: number; m: number }[];
-    const version = `${v!.n}:${v!.s}:${v!.m}`;
+      `select count(*)::int as n, count(*) filter (where embedding_model = ?::text)::int as e,
+              coalesce(sum(${epochMs('updated_at')}), 0) as s, coalesce(max(${epochMs('updated_at')}), 0) as m
+         from memory_items where ${ACTIVE}`,
+      [model, userId],
+    )) as { n: number; e: number; s: number; m: number }[];
+    const version = `${v!.n}:${v!.e}:${v!.s}:${v!.m}`;
     const cached = this.#cache.get(userId);
     this.#cache.delete(userId); // re-inserted below: Map order is the LRU order
     if (cached?.version === version) {
       this.#cache.set(userId, cached);
       return cached;
     }
-    const model = this.#embedder.name;
     const hasVector = `embedding_model = ?::text and embedding_q is not null`;
     // One row: for 5,000 memories far cheaper to transfer and parse than 5,000 rows.
     const [agg] = (await conn.execute(

@@ -112,6 +112,7 @@ export async function runMemoryStep(
         createMemory(tx, id, locked, candidate, embedding, {
           extractor,
           embedder: model,
+          supersedes: decision.action === 'supersede' ? decision.archiveIds : [],
           longTerm,
           retentionDays: settings?.dataRetentionDays ?? 365,
           now,
@@ -160,7 +161,15 @@ function createMemory(
   message: Message,
   c: MemoryCandidate,
   embedding: Float32Array,
-  meta: { extractor: string; embedder: string; longTerm: boolean; retentionDays: number; now: Date },
+  meta: {
+    extractor: string;
+    embedder: string;
+    /** Memories this one archived (each links back with superseded_by). */
+    supersedes: string[];
+    longTerm: boolean;
+    retentionDays: number;
+    now: Date;
+  },
 ): MemoryItem {
   return tx.create(MemoryItem, {
     id,
@@ -186,6 +195,7 @@ function createMemory(
       extractor: meta.extractor,
       embedder: meta.embedder,
       ...(c.slot ? { slot: c.slot, value: c.value } : {}),
+      ...(meta.supersedes.length > 0 ? { supersedes: meta.supersedes } : {}),
       // Short-term memories (no consent to long-term storage) expire after the user's retention period.
       ...(meta.longTerm
         ? {}

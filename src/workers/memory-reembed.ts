@@ -28,14 +28,13 @@ async function reembedBatch(em: EntityManager, embedder: EmbeddingProvider): Pro
     const vectors = await embedder.embed(rows.map((r) => embeddingText(r.content, r.tags)));
     for (const [i, row] of rows.entries()) {
       const v = vectorColumns(embedder.name, vectors[i]!);
-      await tx
-        .getConnection()
-        .execute(
-          'update memory_items set embedding = ?::real[], embedding_model = ?, embedding_dimensions = ?, embedding_q = ? where id = ?',
-          [v.embedding, v.embeddingModel, v.embeddingDimensions, v.embeddingQ, row.id],
-          'run',
-          tx.getTransactionContext(),
-        );
+      await tx.getConnection().execute(
+        'update memory_items set embedding = ?::real[], embedding_model = ?, embedding_dimensions = ?, embedding_q = ? where id = ?',
+        // The array as a PostgreSQL array literal: a JS array parameter would be expanded into a list.
+        [`{${v.embedding.join(',')}}`, v.embeddingModel, v.embeddingDimensions, v.embeddingQ, row.id],
+        'run',
+        tx.getTransactionContext(),
+      );
     }
     return rows.length;
   });
