@@ -48,15 +48,19 @@ const ACTIVE = 'user_id = ? and is_active and not is_archived';
 const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
- * The query's lexemes (the same English configuration as memory_items.search_vector) and, for the memories
- * holding any of them (the GIN index finds them), their lexemes.
+ * The query's lexemes (the same English configuration as memory_items.search_vector) and, for the
+ * LEXICAL_ROWS memories holding most of them (the GIN index finds them), their lexemes. A word in
+ * thousands of memories ranks them by meaning anyway; the full-text side is for the rare exact word.
  */
+const LEXICAL_ROWS = 100;
 const LEXICAL_SQL = `
-  with q as (select coalesce(array_agg(lexeme), '{}') as lex from unnest(to_tsvector('english', ?::text)))
-  select q.lex, m.id, tsvector_to_array(m.search_vector) as words
-    from q left join memory_items m
-      on m.user_id = ? and m.is_active and not m.is_archived and cardinality(q.lex) > 0
-     and m.search_vector @@ (select string_agg(quote_literal(l), ' | ')::tsquery from unnest(q.lex) as l)`;
+  with q as (select coalesce(array_agg(lexeme), '{}') as lex from unnest(to_tsvector('english', ?::text))),
+       tq as (select (select string_agg(quote_literal(l), ' | ') from unnest(q.lex) as l)::tsquery as query, q.lex from q)
+  select tq.lex, m.id, tsvector_to_array(m.search_vector) as words
+    from tq left join lateral (
+      select id, search_vector from memory_items
+       where user_id = ? and is_active and not is_archived and cardinality(tq.lex) > 0 and search_vector @@ tq.query
+       order by ts_rank(search_vector, tq.query) desc limit ${LEXICAL_ROWS}) m on true`;
 
 export class MemorySearch {
   readonly #cache = new Map<string, UserIndex>();
@@ -138,14 +142,16 @@ export class MemorySearch {
     }
     const hasVector = `embedding_model = ?::text and embedding_q is not null`;
     // One row: for 5,000 memories far cheaper to transfer and parse than 5,000 rows.
+    // No ORDER BY: every aggregate of one query consumes the same rows in the same order, so the arrays line
+    // up (and FILTER keeps that order among the rows it keeps); sorting them would cost a sort per column.
     const [agg] = (await conn.execute(
-      `select coalesce(array_agg(id order by id), '{}') as ids,
-              coalesce(array_agg(memory_type order by id), '{}') as types,
-              coalesce(jsonb_agg(tags order by id), '[]') as tags,
-              coalesce(array_agg(composite_score order by id), '{}')::float8[] as composite,
-              coalesce(array_agg(${epochMs('coalesce(last_accessed_at, updated_at)')} order by id), '{}') as touched,
-              coalesce(array_agg(id order by id) filter (where ${hasVector}), '{}') as vector_ids,
-              string_agg(embedding_q, ''::bytea order by id) filter (where ${hasVector}) as vectors
+      `select coalesce(array_agg(id), '{}') as ids,
+              coalesce(array_agg(memory_type), '{}') as types,
+              coalesce(jsonb_agg(tags), '[]') as tags,
+              coalesce(array_agg(composite_score), '{}')::float8[] as composite,
+              coalesce(array_agg(${epochMs('coalesce(last_accessed_at, updated_at)')}), '{}') as touched,
+              coalesce(array_agg(id) filter (where ${hasVector}), '{}') as vector_ids,
+              encode(string_agg(embedding_q, ''::bytea) filter (where ${hasVector}), 'base64') as vectors
          from memory_items where ${ACTIVE}`,
       [model, model, userId],
     )) as {
@@ -155,13 +161,14 @@ export class MemorySearch {
       composite: (number | null)[];
       touched: number[];
       vector_ids: string[];
-      vectors: Buffer | null;
+      /** base64: a third fewer bytes on the wire than bytea's hex text. */
+      vectors: string | null;
     }[];
     const a = agg!;
     const vectorCount = a.vector_ids.length;
     const vectors =
       a.vectors && vectorCount > 0
-        ? packBlob(a.vectors, vectorCount) // every embedding_q of one model has one length (CHECK + model)
+        ? packBlob(Buffer.from(a.vectors, 'base64'), vectorCount) // every embedding_q of one model has one length (CHECK + model)
         : null;
     const rowOf = new Map(a.vector_ids.map((id, i) => [id, i]));
     const index: UserIndex = {
