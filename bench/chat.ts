@@ -19,7 +19,8 @@ import { registrations } from '../src/workers/processors.ts';
 import { User } from '../src/entities/user.entity.ts';
 import { Message } from '../src/entities/message.entity.ts';
 import { MemoryItem } from '../src/entities/memory-item.entity.ts';
-import { localEmbedding } from '../src/domain/embedding.ts';
+import { HASH_EMBEDDING_NAME, localEmbedding } from '../src/domain/embedding.ts';
+import { vectorColumns } from '../src/domain/quantized.ts';
 import { MEMORY_TYPES } from '../src/domain/enums.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 400);
@@ -40,6 +41,8 @@ const config = loadConfig({
   DATABASE_URL: adminUrl.replace(/\/[^/]*$/, `/${dbName}`),
   REDIS_PREFIX: `hearth-bench-${runId}`,
   SUPABASE_JWT_SECRET: secret,
+  // This bench's figures are for the word-hash embedder; bench/memory-search.ts measures the sentence model.
+  EMBEDDING_PROVIDER: 'hash',
 });
 const orm = await initOrm(config);
 const producer = new Producer(producerConnection(config.REDIS_URL), config.REDIS_PREFIX);
@@ -133,7 +136,7 @@ try {
         content,
         memoryType: MEMORY_TYPES[j % MEMORY_TYPES.length]!,
         compositeScore: (j % 100) / 100,
-        embedding: localEmbedding(content),
+        ...vectorColumns(HASH_EMBEDDING_NAME, localEmbedding(content)),
       });
     }
     await em.flush();

@@ -1,8 +1,10 @@
-// `npm run eval [-- --verbose]`: prints precision and recall on eval/messages.jsonl (see evaluate.ts), then
-// the crisis detector on each of its splits in eval/data/ (see crisis-eval.ts).
+// `npm run eval [-- --verbose]`: precision and recall on eval/messages.jsonl (see evaluate.ts), the crisis
+// detector on each of its splits in eval/data/ (see crisis-eval.ts), then retrieval and consolidation (see
+// retrieval.ts).
 import { CRISIS_SPLITS } from './crisis-sets.ts';
 import { evaluateCrisisSplit, formatRate } from './crisis-eval.ts';
 import { evaluate, loadEvalSet, type Tally } from './evaluate.ts';
+import { runRetrievalEval } from './retrieval.ts';
 import { sentenceEncoder } from '../src/ml/sentence-encoder.ts';
 
 const rows = loadEvalSet();
@@ -46,4 +48,5 @@ for (const split of CRISIS_SPLITS) {
   });
   console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
 }
+await runRetrievalEval(process.argv.includes('--verbose'));
 await sentenceEncoder().close();

@@ -1,7 +1,6 @@
 // The one place that reads the environment. Parsed once, validated, frozen.
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
-import { EMBEDDING_DIMENSIONS } from './domain/embedding.ts';
 
 const csv = z
   .string()
@@ -85,13 +84,6 @@ const EnvSchema = z
     SMTP_FROM: z.string().default('Hearth <safety@hearth.invalid>'),
     /** The Vapi assistant (voices.assistant_id) that places safety outreach calls. */
     VAPI_OUTREACH_ASSISTANT_ID: z.string().optional(),
-    EMBEDDING_DIMENSIONS: z.coerce
-      .number()
-      .int()
-      .default(EMBEDDING_DIMENSIONS)
-      .refine((n) => n === EMBEDDING_DIMENSIONS, {
-        message: `must be ${EMBEDDING_DIMENSIONS}, the dimension the schema enforces; another model needs a migration`,
-      }),
     // --- User sync (Supabase Auth -> users, sessions) ---
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'at least 20 characters').optional(),
     SUPABASE_WEBHOOK_SECRET: z.string().min(24, 'at least 24 characters').optional(),
@@ -104,6 +96,10 @@ const EnvSchema = z
     LLM_API_KEY: z.string().optional(),
     LLM_CHAT_MODEL: z.string().optional(),
     LLM_EMBEDDING_MODEL: z.string().optional(),
+    /** Length of LLM_EMBEDDING_MODEL's vectors (e.g. 1536); unset: whatever length its first answer has. */
+    LLM_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(8192).optional(),
+    /** Memory embeddings when LLM_EMBEDDING_MODEL is unset: the local sentence model, or the word-hash baseline. */
+    EMBEDDING_PROVIDER: z.enum(['sentence', 'hash']).default('sentence'),
     LLM_TIMEOUT_MS: intFrom(100, 15_000),
     MEMORY_WEIGHT_RELEVANCE: z.coerce.number().min(0).max(1).default(0.5),
     MEMORY_WEIGHT_STABILITY: z.coerce.number().min(0).max(1).default(0.3),

@@ -3,9 +3,12 @@
 import { z } from 'zod';
 import { getConfig, type Config } from '../config.ts';
 import { assessCrisis, crisisLevelAtLeast } from '../domain/crisis.ts';
-import { EMBEDDING_DIMENSIONS, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
+import { cosine, l2Normalize, localEmbeddingProvider, type EmbeddingProvider } from '../domain/embedding.ts';
+import { SENTENCE_MODEL_NAME, sentenceEncoder } from '../ml/sentence-encoder.ts';
 import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES } from '../domain/enums.ts';
+import { judgeStatement, UNWORTHY_EXAMPLES, WORTHY_EXAMPLES } from '../domain/memory-exemplars.ts';
 import {
+  extractBySentence,
   extractMemories,
   scoreCandidate,
   type MemoryCandidate,
@@ -17,6 +20,7 @@ import {
   type SummaryMessage,
 } from '../domain/conversation-summary.ts';
 import { type CrisisDetector, crisisDetectorFrom } from './crisis-detector.ts';
+import { MAX_TAG_LENGTH, MAX_TAGS, memoryTags, TOPIC_OF_TYPE, uniqueTags } from '../domain/memory-tags.ts';
 import { openAiCompatible, ProviderError } from './openai-compatible.ts';
 
 export interface MemoryExtractor {
@@ -52,20 +56,78 @@ export const LlmExtraction = z.object({
         explicitness_score: score,
         slot: z.string().max(50).nullish(),
         value: z.string().max(100).nullish(),
+        tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).nullish(),
       }),
     )
     .max(10),
 });
 
 export const EXTRACTION_PROMPT = `You extract durable memories about the user from one chat message of a mental-health companion app.
-Answer with JSON only: {"memories": [{"content", "memory_type", "significance_category", "relevance_score", "stability_score", "explicitness_score", "slot", "value"}]}.
+Answer with JSON only: {"memories": [{"content", "memory_type", "significance_category", "relevance_score", "stability_score", "explicitness_score", "slot", "value", "tags"}]}.
 memory_type: ${MEMORY_TYPES.join(', ')}. significance_category: ${SIGNIFICANCE_CATEGORIES.join(', ')}.
 Scores in [0,1]: relevance (useful in later conversations), stability (how long it stays true), explicitness (1 = stated, lower = inferred).
-slot/value only for single-valued facts (home_city, occupation, employer, name, age), else null. Keep placeholders like [EMAIL] as they are.
+slot/value only for single-valued facts (home_city, occupation, employer, name, age), else null. tags: what the memory is about and what it names (e.g. ["pet", "cat", "pepper"]), lower case.
+Keep placeholders like [EMAIL] as they are.
 Chit-chat, questions and greetings give {"memories": []}.`;
 
 function rulesExtractor(weights: ScoreWeights, label = 'rules'): MemoryExtractor {
   return { extract: async (text) => ({ candidates: extractMemories(text, weights), extractor: label }) };
+}
+
+/**
+ * The rules, then the sentence model for the statements no rule matched (memory-exemplars.ts): a
+ * first-person statement close to the memory-worthy examples becomes a candidate with lower explicitness.
+ */
+function rulesAndModelExtractor(weights: ScoreWeights, embedder: EmbeddingProvider): MemoryExtractor {
+  let examples: Promise<{ worthy: Float32Array[]; unworthy: Float32Array[] }> | undefined;
+  const loadExamples = () =>
+    (examples ??= Promise.all([
+      embedder.embed(WORTHY_EXAMPLES.map((x) => x.text)),
+      embedder.embed(UNWORTHY_EXAMPLES),
+    ]).then(
+      ([worthy, unworthy]) => ({ worthy, unworthy }),
+      (err: unknown) => {
+        examples = undefined; // a failed load is retried by the next message
+        throw err;
+      },
+    ));
+  const label = `rules+model:${embedder.name}`;
+  return {
+    async extract(text) {
+      const sentences = extractBySentence(text, weights);
+      const open = sentences.filter((s) => !s.candidate);
+      if (open.length === 0) return { candidates: sentences.map((s) => s.candidate!), extractor: label };
+      const [{ worthy, unworthy }, vectors] = await Promise.all([
+        loadExamples(),
+        embedder.embed(open.map((s) => s.sentence)),
+      ]);
+      const candidates = sentences.flatMap((s) => {
+        if (s.candidate) return [s.candidate];
+        const v = vectors[open.indexOf(s)]!;
+        const verdict = judgeStatement(
+          s.sentence,
+          worthy.map((w) => cosine(v, w)),
+          unworthy.map((u) => cosine(v, u)),
+        );
+        if (!verdict) return [];
+        return [
+          scoreCandidate(
+            {
+              content: s.sentence,
+              memoryType: verdict.exemplar.memoryType,
+              significanceCategory: verdict.exemplar.category,
+              relevanceScore: 0.5,
+              stabilityScore: 0.5,
+              explicitnessScore: verdict.explicitness,
+              tags: memoryTags(s.sentence, verdict.exemplar.topic),
+            },
+            weights,
+          ),
+        ];
+      });
+      return { candidates, extractor: label };
+    },
+  };
 }
 
 function llmExtractor(
@@ -91,6 +153,10 @@ function llmExtractor(
                   relevanceScore: m.relevance_score,
                   stabilityScore: m.stability_score,
                   explicitnessScore: m.explicitness_score,
+                  tags: uniqueTags([
+                    ...memoryTags(m.content, TOPIC_OF_TYPE[m.memory_type], m.value ?? undefined),
+                    ...(m.tags ?? []),
+                  ]),
                   ...(m.slot && m.value ? { slot: m.slot.toLowerCase(), value: m.value.toLowerCase() } : {}),
                 },
                 weights,
@@ -158,25 +224,40 @@ const rulesSummarizer: ConversationSummarizer = {
   summarize: async (messages) => ({ draft: summarizeConversation(messages), summarizer: 'rules' }),
 };
 
-function llmEmbedder(client: ReturnType<typeof openAiCompatible>, model: string): EmbeddingProvider {
+/**
+ * An OpenAI-compatible embeddings model. Its vectors must all have one length: LLM_EMBEDDING_DIMENSIONS
+ * when set, else the length of its first answer in this process (a model that changes length mid-way
+ * fails the job, which stores nothing and retries).
+ */
+function llmEmbedder(
+  client: ReturnType<typeof openAiCompatible>,
+  model: string,
+  dimensions: number | undefined,
+): EmbeddingProvider {
+  let expected = dimensions;
   return {
     name: `llm:${model}`,
     async embed(texts) {
       if (texts.length === 0) return [];
       const vectors = await client.embeddings(model, texts);
+      const length = expected ?? vectors[0]!.length;
       for (const v of vectors) {
-        if (v.length !== EMBEDDING_DIMENSIONS || !v.every(Number.isFinite)) {
-          throw new ProviderError(`/embeddings: expected ${EMBEDDING_DIMENSIONS} finite values, got ${v.length}`);
+        if (v.length !== length || length === 0 || !v.every(Number.isFinite)) {
+          throw new ProviderError(`/embeddings: expected ${length} finite values, got ${v.length}`);
         }
       }
+      expected = length;
       // Normalise, so the dot product is the cosine whatever the provider returns.
-      return vectors.map((v) => {
-        const norm = Math.hypot(...v) || 1;
-        return v.map((x) => x / norm);
-      });
+      return vectors.map(l2Normalize);
     },
   };
 }
+
+/** The local sentence model (USE lite, 512 dimensions), run in this process's model thread. */
+export const sentenceEmbeddingProvider: EmbeddingProvider = {
+  name: SENTENCE_MODEL_NAME,
+  embed: (texts) => sentenceEncoder().embed(texts),
+};
 
 export function chatProvidersFrom(config: Config): ChatProviders {
   const weights = {
@@ -187,13 +268,23 @@ export function chatProvidersFrom(config: Config): ChatProviders {
   const client = config.LLM_BASE_URL
     ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS })
     : undefined;
+  const embedder =
+    client && config.LLM_EMBEDDING_MODEL
+      ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL, config.LLM_EMBEDDING_DIMENSIONS)
+      : config.EMBEDDING_PROVIDER === 'hash'
+        ? localEmbeddingProvider
+        : sentenceEmbeddingProvider;
   return {
     crisis: crisisDetectorFrom(config),
     extractor:
-      client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
+      client && config.LLM_CHAT_MODEL
+        ? llmExtractor(client, config.LLM_CHAT_MODEL, weights)
+        : // Word hashes carry no meaning: the model step needs the sentence model.
+          embedder === sentenceEmbeddingProvider
+          ? rulesAndModelExtractor(weights, embedder)
+          : rulesExtractor(weights),
     summarizer: client && config.LLM_CHAT_MODEL ? llmSummarizer(client, config.LLM_CHAT_MODEL) : rulesSummarizer,
-    embedder:
-      client && config.LLM_EMBEDDING_MODEL ? llmEmbedder(client, config.LLM_EMBEDDING_MODEL) : localEmbeddingProvider,
+    embedder,
     weights,
     recencyHalfLifeDays: config.MEMORY_RECENCY_HALF_LIFE_DAYS,
   };

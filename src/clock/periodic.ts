@@ -31,6 +31,8 @@ export function periodicJobs(config: Config): PeriodicJob[] {
       ? [periodic({ id: 'user-reconcile', job: jobs.userReconcile, cron: config.USER_RECONCILE_CRON, payload: {} })]
       : []),
     periodic({ id: 'vapi-call-sync', job: vapiCallSync, cron: '*/5 * * * *', payload: {} }),
+    // Memories whose vectors are not in the configured model's space (docs/chat-memory.md).
+    periodic({ id: 'memory-reembed', job: jobs.memoryReembed, cron: '*/10 * * * *', payload: {} }),
   ];
 }
 

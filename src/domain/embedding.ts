@@ -1,25 +1,25 @@
-// Embeddings: the dimension the schema enforces, the provider interface, and the default local
-// embedding. Pure.
+// Embeddings: the provider interface and the hash embedding (the baseline and the fallback). Pure.
+// Every stored vector records the provider's name and its length (memory_items.embedding_model,
+// embedding_dimensions); vectors of different models are never compared.
+// The default provider is the sentence model (src/ml/sentence-encoder.ts, wired in src/chat/providers.ts).
 //
-// The local embedding is a feature-hashing bag of words (no network, no model download, deterministic
+// The hash embedding is a feature-hashing bag of words (no network, no model download, deterministic
 // across processes and versions of Node): each text becomes
 //   word unigrams (weight 1), word bigrams (0.5) and character trigrams of each word (0.25),
 // each hashed (FNV-1a) to one of 1536 buckets with a hashed sign, then L2-normalised, so the dot product
 // of two embeddings is their cosine similarity. It captures shared words, shared phrases and shared word
 // stems/spellings ("running" ~ "run", "Denver" ~ "denver"); it does NOT capture synonyms or meaning
-// ("sad" and "unhappy" are unrelated to it). Configure an embeddings API for semantic similarity.
+// ("sad" and "unhappy" are unrelated to it): the sentence model is the one that knows meaning.
 
-/**
- * Length of every stored memory embedding. It is a schema fact (a CHECK on `memory_items.embedding`):
- * a model with another dimension needs a migration that re-embeds, not just a new env value.
- */
-export const EMBEDDING_DIMENSIONS = 1536;
+/** Length of the hash embedding's vectors. */
+export const HASH_EMBEDDING_DIMENSIONS = 1536;
+export const HASH_EMBEDDING_NAME = 'local-hash-v1';
 
 export interface EmbeddingProvider {
-  /** Stored in extraction_metadata, so a later model change can tell which vectors to redo. */
+  /** The model, stored with every vector (embedding_model): vectors of different names never compare. */
   readonly name: string;
-  /** One L2-normalised vector of EMBEDDING_DIMENSIONS per text, in order. */
-  embed(texts: readonly string[]): Promise<number[][]>;
+  /** One L2-normalised vector per text, in order, all of one length for one provider. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 const STOPWORDS = new Set(
@@ -39,12 +39,12 @@ export function fnv1a(s: string): number {
 
 function add(vec: Float64Array, feature: string, weight: number) {
   const h = fnv1a(feature);
-  vec[h % EMBEDDING_DIMENSIONS]! += h & 0x80000000 ? -weight : weight;
+  vec[h % HASH_EMBEDDING_DIMENSIONS]! += h & 0x80000000 ? -weight : weight;
 }
 
 /** The deterministic local embedding described above. An empty or wordless text gives the zero vector. */
-export function localEmbedding(text: string): number[] {
-  const vec = new Float64Array(EMBEDDING_DIMENSIONS);
+export function localEmbedding(text: string): Float32Array {
+  const vec = new Float64Array(HASH_EMBEDDING_DIMENSIONS);
   const words = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [])
     .map((w) => w.replace(/'/g, ''))
     .filter((w) => w && !STOPWORDS.has(w));
@@ -54,12 +54,15 @@ export function localEmbedding(text: string): number[] {
     const padded = `<${word}>`;
     for (let j = 0; j + 3 <= padded.length; j++) add(vec, `c:${padded.slice(j, j + 3)}`, 0.25);
   });
-  return l2Normalize(Array.from(vec));
+  return l2Normalize(vec);
 }
 
-export function l2Normalize(vec: number[]): number[] {
-  const norm = Math.sqrt(vec.reduce((s, v) => s + v * v, 0));
-  return norm === 0 ? vec : vec.map((v) => v / norm);
+/** The vector scaled to length 1 (the zero vector stays zero), as float32. */
+export function l2Normalize(vec: ArrayLike<number>): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < vec.length; i++) sum += vec[i]! * vec[i]!;
+  const scale = sum === 0 ? 0 : 1 / Math.sqrt(sum);
+  return Float32Array.from(vec as ArrayLike<number>, (v) => v * scale);
 }
 
 /** Cosine similarity of two L2-normalised vectors (their dot product). */
@@ -70,6 +73,6 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export const localEmbeddingProvider: EmbeddingProvider = {
-  name: 'local-hash-v1',
+  name: HASH_EMBEDDING_NAME,
   embed: async (texts) => texts.map(localEmbedding),
 };

@@ -9,6 +9,10 @@
 import { assessCrisis, crisisLevelAtLeast } from './crisis.ts';
 import type { MemoryType, SignificanceCategory, SignificanceLevel } from './enums.ts';
 import { MEMORY_RULES } from './memory-rules.ts';
+import { memoryTags } from './memory-tags.ts';
+import { splitSentences } from './sentences.ts';
+
+export { splitSentences };
 
 export interface ScoreWeights {
   relevance: number;
@@ -28,6 +32,8 @@ export interface RawCandidate {
   /** Single-valued fact ("home_city") and its normalised value, for contradiction detection. */
   slot?: string | undefined;
   value?: string | undefined;
+  /** What the memory is about: topic first, then what it names (memory-tags.ts). */
+  tags: string[];
 }
 
 export interface MemoryCandidate extends RawCandidate {
@@ -69,18 +75,11 @@ export function scoreCandidate(raw: RawCandidate, weights: ScoreWeights = DEFAUL
   return { ...c, compositeScore: composite, significanceLevel: significanceLevel(composite, c.significanceCategory) };
 }
 
-export function splitSentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 // Not a statement about the user: questions, hypotheticals, other people's words.
 const NOT_ABOUT_USER =
   /\?\s*$|^(?:if|what if|imagine|suppose|would you|do you|can you|should i)\b|\b(?:he|she|they) said\b/i;
 // Stop the slot value at the first word that is not part of a name ("Denver with my sister").
-const VALUE_END = /\s+(?:with|and|for|because|since|last|this|next|now|but|a|an|the|about|after|so|to)\b.*$/;
+const VALUE_END = /\s+(?:with|and|for|because|since|last|this|next|now|but|a|an|the|about|after|so|to|at|in|on)\b.*$/;
 
 const normalizeValue = (v: string) =>
   v
@@ -94,32 +93,50 @@ const normalizeValue = (v: string) =>
  * with a crisis cue at medium or above is left to the crisis path and never becomes a memory.
  */
 export function extractMemories(text: string, weights: ScoreWeights = DEFAULT_SCORE_WEIGHTS): MemoryCandidate[] {
-  const out: MemoryCandidate[] = [];
+  return extractBySentence(text, weights).flatMap((s) => (s.candidate ? [s.candidate] : []));
+}
+
+/** A sentence a memory could come from (a statement, not a question or a crisis line), and the rules' memory if any. */
+export interface StatementSentence {
+  sentence: string;
+  candidate: MemoryCandidate | undefined;
+}
+
+/**
+ * Every sentence that is a statement the user could be remembered by, with the rules' memory when a rule
+ * matched (undefined otherwise: the sentence-model extractor may still find one).
+ */
+export function extractBySentence(text: string, weights: ScoreWeights = DEFAULT_SCORE_WEIGHTS): StatementSentence[] {
+  const out: StatementSentence[] = [];
   for (const sentence of splitSentences(text)) {
     if (sentence.split(/\s+/).length < 3 || NOT_ABOUT_USER.test(sentence)) continue;
     if (crisisLevelAtLeast(assessCrisis(sentence).level, 'medium')) continue;
-    const lower = sentence.toLowerCase().replace(/[‘’]/g, "'");
-    // One memory per sentence: the first matching rule (MEMORY_RULES is ordered most specific first).
-    for (const rule of MEMORY_RULES) {
-      const match = rule.pattern.exec(lower);
-      if (!match) continue;
-      const value = rule.slot && match[1] ? normalizeValue(match[1]) : undefined;
-      out.push(
-        scoreCandidate(
-          {
-            content: sentence,
-            memoryType: rule.memoryType,
-            significanceCategory: rule.category,
-            relevanceScore: rule.relevance,
-            stabilityScore: rule.stability,
-            explicitnessScore: rule.explicitness,
-            ...(value ? { slot: rule.slot, value } : {}),
-          },
-          weights,
-        ),
-      );
-      break;
-    }
+    out.push({ sentence, candidate: ruleCandidate(sentence, weights) });
   }
   return out;
+}
+
+function ruleCandidate(sentence: string, weights: ScoreWeights): MemoryCandidate | undefined {
+  const lower = sentence.toLowerCase().replace(/[‘’]/g, "'");
+  // One memory per sentence: the first matching rule (MEMORY_RULES is ordered most specific first).
+  for (const rule of MEMORY_RULES) {
+    const match = rule.pattern.exec(lower);
+    if (!match) continue;
+    const captured = match.slice(1).find(Boolean);
+    const value = rule.slot && captured ? normalizeValue(captured) || undefined : undefined;
+    return scoreCandidate(
+      {
+        content: sentence,
+        memoryType: rule.memoryType,
+        significanceCategory: rule.category,
+        relevanceScore: rule.relevance,
+        stabilityScore: rule.stability,
+        explicitnessScore: rule.explicitness,
+        tags: memoryTags(sentence, rule.topic, value),
+        ...(value ? { slot: rule.slot, value } : {}),
+      },
+      weights,
+    );
+  }
+  return undefined;
 }

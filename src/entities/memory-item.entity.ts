@@ -1,7 +1,6 @@
 // A memory extracted from a conversation. It outlives the message and conversation it came from
 // (retention may purge chat logs while a consented long-term memory stays), so those FKs set null.
 import { defineEntity, p } from '@mikro-orm/core';
-import { EMBEDDING_DIMENSIONS } from '../domain/embedding.ts';
 import { MEMORY_TYPES, SIGNIFICANCE_CATEGORIES, SIGNIFICANCE_LEVELS, STORAGE_TYPES } from '../domain/enums.ts';
 import type { PiiKind } from '../domain/enums.ts';
 import { createdAt, generatedId, jsonList, jsonObject, score, updatedAt } from './base.entity.ts';
@@ -18,6 +17,10 @@ export const MemoryItemSchema = defineEntity({
     { name: 'memory_items_user_created_idx', properties: ['user', 'createdAt'] },
     { name: 'memory_items_conversation_idx', properties: ['conversation'] },
     { name: 'memory_items_message_idx', properties: ['message'] },
+    // The full-text side of hybrid retrieval (src/chat/memory-search.ts).
+    { name: 'memory_items_search_idx', properties: ['searchVector'], type: 'fulltext' },
+    // The re-embed job's scan for vectors of another model.
+    { name: 'memory_items_embedding_model_idx', properties: ['embeddingModel', 'id'] },
   ],
   properties: {
     id: generatedId(),
@@ -35,14 +38,39 @@ export const MemoryItemSchema = defineEntity({
     explicitnessScore: score('explicitness_score'),
     compositeScore: score('composite_score'),
     /**
-     * float4[] of exactly EMBEDDING_DIMENSIONS values; null until embedded. Read back as float32 values
-     * (Math.fround), so a stored vector equals `Array.from(new Float32Array(written))`.
+     * float4[] of embedding_dimensions values in the space of embedding_model; null until embedded. Read
+     * back as float32 values (Math.fround), so a stored vector equals `Array.from(new Float32Array(written))`.
+     * Vectors of different models are never compared (the re-embed job moves old ones to the current model).
      */
     embedding: p
       .array<number>((v) => Math.fround(Number(v)))
       .columnType('real[]')
       .nullable()
-      .check(`embedding is null or cardinality(embedding) = ${EMBEDDING_DIMENSIONS}`),
+      .lazy()
+      .check(
+        '(embedding is null and embedding_model is null and embedding_dimensions is null) or (embedding_model is not null and cardinality(embedding) = embedding_dimensions)',
+      ),
+    /** The model that made `embedding` (e.g. use-lite-512, local-hash-v1, llm:text-embedding-3-small). */
+    embeddingModel: p.text().nullable(),
+    embeddingDimensions: p.integer().nullable(),
+    /**
+     * The same vector, compact, for search: a float32 scale then one int8 per dimension (quantized.ts).
+     * 516 bytes at 512 dimensions instead of ~6 KB of real[] text, so a first search reads a user's
+     * thousands of vectors in one short query.
+     */
+    embeddingQ: p
+      .type('blob')
+      .columnType('bytea')
+      .nullable()
+      .lazy()
+      .check('embedding_q is null or length(embedding_q) = 4 + embedding_dimensions'),
+    /** English full-text vector of content, kept by PostgreSQL (generated), for exact names in a query. */
+    searchVector: p
+      .type('tsvector')
+      .columnType('tsvector')
+      .generated("(to_tsvector('english', content)) stored")
+      .nullable()
+      .lazy(),
     /** Kinds of PII found in content; [] = none found. */
     piiDetected: jsonList<PiiKind>('pii_detected'),
     userConsent: p.boolean().default(false),

@@ -4,6 +4,7 @@ import { conversationSummary } from './conversation-summary.ts';
 import type { JobDef } from './define-job.ts';
 import { engagementUpdate } from './engagement-update.ts';
 import { memoryExtraction } from './memory-extraction.ts';
+import { memoryReembed } from './memory-reembed.ts';
 import { notificationSend } from './notification-send.ts';
 import { piiReprocess } from './pii-reprocess.ts';
 import { recomputeEngagement } from './recompute-engagement.ts';
@@ -33,6 +34,7 @@ export const jobs = {
   userSync,
   userReconcile,
   memoryExtraction,
+  memoryReembed,
   conversationSummary,
   scheduleRun,
   safetyEscalate,

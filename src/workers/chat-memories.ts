@@ -9,6 +9,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChatProviders } from '../chat/providers.ts';
 import { decideConsolidation, reinforcedStability, type ExistingMemory } from '../domain/consolidation.ts';
 import { compositeScore, significanceLevel, type MemoryCandidate } from '../domain/memory-extraction.ts';
+import { embeddingText, uniqueTags } from '../domain/memory-tags.ts';
+import { vectorColumns } from '../domain/quantized.ts';
 import { detectPii, parsePiiPreferences, redactPii } from '../domain/pii.ts';
 import { sentimentScore } from '../domain/sentiment.ts';
 import { MemoryItem } from '../entities/memory-item.entity.ts';
@@ -44,21 +46,37 @@ export async function runMemoryStep(
     message.role === 'user'
       ? await providers.extractor.extract(processed)
       : { candidates: [], extractor: 'none (not a user message)' };
-  const embeddings = await providers.embedder.embed(candidates.map((c) => c.content));
+  const embeddings = await providers.embedder.embed(candidates.map((c) => embeddingText(c.content, c.tags)));
+  const model = providers.embedder.name;
 
   return em.transactional(async (tx) => {
     const locked = await tx.findOne(Message, messageId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!locked || locked.memoryExtracted) return null;
     const longTerm = settings?.allowLongTermStorage ?? false;
-    const existing = await loadComparable(tx, message.user.id, candidates);
+    const existing = await loadComparable(tx, message.user.id, candidates.length > 0);
     const result: MemoryStepResult = { created: 0, reinforced: 0, superseded: 0, extractor };
     const now = new Date();
 
     candidates.forEach((candidate, index) => {
       const embedding = embeddings[index]!;
-      const decision = decideConsolidation({ ...candidate, embedding }, existing.map(toComparable));
+      const decision = decideConsolidation(
+        { ...candidate, embedding },
+        existing.map((m) => toComparable(m, model)),
+      );
       if (decision.action === 'reinforce') {
         const memory = existing.find((m) => m.id === decision.memoryId)!;
+        if (decision.rewordTo !== undefined) {
+          // mem0's UPDATE: the same fact said with more detail keeps the newer wording (and its vector).
+          const tags = uniqueTags([...candidate.tags, ...memory.tags]);
+          Object.assign(memory, {
+            content: decision.rewordTo,
+            processedContent: decision.rewordTo,
+            anonymizedVersion: redactPii(decision.rewordTo).text,
+            piiDetected: detectPii(decision.rewordTo).kinds,
+            tags,
+            ...vectorColumns(model, embedding),
+          });
+        }
         memory.stabilityScore = reinforcedStability(memory.stabilityScore ?? null);
         memory.compositeScore = compositeScore(
           {
@@ -73,6 +91,7 @@ export async function runMemoryStep(
           ...memory.extractionMetadata,
           reinforced_count: Number(memory.extractionMetadata.reinforced_count ?? 0) + 1,
           last_reinforced_by: messageId,
+          ...(decision.rewordTo === undefined ? {} : { reworded_by: messageId }),
         };
         memory.updatedAt = now;
         result.reinforced += 1;
@@ -92,7 +111,8 @@ export async function runMemoryStep(
       existing.unshift(
         createMemory(tx, id, locked, candidate, embedding, {
           extractor,
-          embedder: providers.embedder.name,
+          embedder: model,
+          supersedes: decision.action === 'supersede' ? decision.archiveIds : [],
           longTerm,
           retentionDays: settings?.dataRetentionDays ?? 365,
           now,
@@ -112,31 +132,27 @@ export async function runMemoryStep(
   });
 }
 
-/** The user's newest active memories of the candidates' types (a bounded window; see CONSOLIDATION_WINDOW). */
-async function loadComparable(
-  tx: EntityManager,
-  userId: string,
-  candidates: readonly MemoryCandidate[],
-): Promise<MemoryItem[]> {
-  if (candidates.length === 0) return [];
+/**
+ * The user's newest active memories (a bounded window; see CONSOLIDATION_WINDOW), of every type: a
+ * paraphrase may be typed differently by the rules and by the model.
+ */
+async function loadComparable(tx: EntityManager, userId: string, any: boolean): Promise<MemoryItem[]> {
+  if (!any) return [];
   return tx.find(
     MemoryItem,
-    {
-      user: userId,
-      isActive: true,
-      isArchived: false,
-      memoryType: { $in: [...new Set(candidates.map((c) => c.memoryType))] },
-    },
-    { orderBy: { updatedAt: 'desc' }, limit: CONSOLIDATION_WINDOW },
+    { user: userId, isActive: true, isArchived: false },
+    { orderBy: { updatedAt: 'desc' }, limit: CONSOLIDATION_WINDOW, populate: ['embedding'] },
   );
 }
 
-const toComparable = (m: MemoryItem): ExistingMemory => ({
+/** A memory as consolidation sees it; its vector only when it is in the current model's space. */
+const toComparable = (m: MemoryItem, model: string): ExistingMemory => ({
   id: m.id,
+  content: m.content,
   memoryType: m.memoryType,
   slot: typeof m.extractionMetadata.slot === 'string' ? m.extractionMetadata.slot : null,
   value: typeof m.extractionMetadata.value === 'string' ? m.extractionMetadata.value : null,
-  embedding: m.embedding ?? null,
+  embedding: m.embeddingModel === model ? (m.embedding ?? null) : null,
 });
 
 function createMemory(
@@ -144,8 +160,16 @@ function createMemory(
   id: string,
   message: Message,
   c: MemoryCandidate,
-  embedding: number[],
-  meta: { extractor: string; embedder: string; longTerm: boolean; retentionDays: number; now: Date },
+  embedding: Float32Array,
+  meta: {
+    extractor: string;
+    embedder: string;
+    /** Memories this one archived (each links back with superseded_by). */
+    supersedes: string[];
+    longTerm: boolean;
+    retentionDays: number;
+    now: Date;
+  },
 ): MemoryItem {
   return tx.create(MemoryItem, {
     id,
@@ -164,12 +188,14 @@ function createMemory(
     stabilityScore: c.stabilityScore,
     explicitnessScore: c.explicitnessScore,
     compositeScore: c.compositeScore,
-    embedding,
+    ...vectorColumns(meta.embedder, embedding),
+    tags: c.tags,
     storageType: meta.longTerm ? 'long_term' : 'short_term',
     extractionMetadata: {
       extractor: meta.extractor,
       embedder: meta.embedder,
       ...(c.slot ? { slot: c.slot, value: c.value } : {}),
+      ...(meta.supersedes.length > 0 ? { supersedes: meta.supersedes } : {}),
       // Short-term memories (no consent to long-term storage) expire after the user's retention period.
       ...(meta.longTerm
         ? {}

@@ -6,6 +6,7 @@ import { processAuditEvent } from './audit-event.ts';
 import { register, type Registration } from './context.ts';
 import { processConversationSummary } from './conversation-summary.ts';
 import { processMemoryExtraction } from './memory-extraction.ts';
+import { processMemoryReembed } from './memory-reembed.ts';
 import { processEngagementUpdate } from './engagement-update.ts';
 import { processRecomputeEngagement } from './recompute-engagement.ts';
 import { processNotificationSend } from './notification-send.ts';
@@ -35,6 +36,7 @@ export const registrations: readonly Registration[] = [
     processUserReconcile(p, ctx, { admin: authAdminFor(getConfig()), perPage: getConfig().USER_RECONCILE_PAGE_SIZE }),
   ),
   register(jobs.memoryExtraction, processMemoryExtraction),
+  register(jobs.memoryReembed, processMemoryReembed),
   register(jobs.conversationSummary, processConversationSummary),
   register(jobs.scheduleRun, processScheduleRun),
   register(jobs.safetyOutreach, processSafetyOutreach),

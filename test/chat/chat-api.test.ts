@@ -1,6 +1,8 @@
 // The chat API on real PostgreSQL and Redis: ownership (404 across users), bad input, limits, the outbox
 // write, ending and summarising, memory search, consent/archive and delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HASH_EMBEDDING_NAME, localEmbedding } from '../../src/domain/embedding.ts';
+import { vectorColumns } from '../../src/domain/quantized.ts';
 import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
 import { Conversation } from '../../src/entities/conversation.entity.ts';
 import { ConversationSummary } from '../../src/entities/conversation-summary.entity.ts';
@@ -17,7 +19,9 @@ let platform: TestPlatform;
 let alice: ChatUser;
 let bob: ChatUser;
 beforeAll(async () => {
-  platform = await createTestPlatform({ CHAT_MAX_MESSAGE_CHARS: '200' });
+  // The word-hash embedder: these tests are about the API's mechanics (test/chat/semantic-memory.test.ts
+  // covers the sentence model).
+  platform = await createTestPlatform({ CHAT_MAX_MESSAGE_CHARS: '200', EMBEDDING_PROVIDER: 'hash' });
   alice = await chatUser(platform);
   bob = await chatUser(platform);
 });
@@ -132,12 +136,13 @@ describe('conversations and messages', () => {
   });
 });
 
+const hashVector = (content: string) => vectorColumns(HASH_EMBEDDING_NAME, localEmbedding(content));
+
 describe('memories', () => {
   let ids: { hiking: string; sister: string; anxiety: string };
   beforeAll(async () => {
     const conversation = await newConversation(platform, alice);
     const fork = em();
-    const { localEmbedding } = await import('../../src/domain/embedding.ts');
     const make = (content: string, memoryType: MemoryItem['memoryType'], compositeScore: number) =>
       fork.create(MemoryItem, {
         user: alice.id,
@@ -145,7 +150,7 @@ describe('memories', () => {
         content,
         memoryType,
         compositeScore,
-        embedding: localEmbedding(content),
+        ...hashVector(content),
       });
     ids = {
       hiking: make('I love hiking in the mountains', 'preference', 0.6).id,
@@ -184,18 +189,17 @@ describe('memories', () => {
 
   it('a memory added or changed after a search is seen by the next one (the vector cache follows updated_at)', async () => {
     const fork = em();
-    const { localEmbedding } = await import('../../src/domain/embedding.ts');
     const fresh = fork.create(MemoryItem, {
       user: alice.id,
       content: 'I adore kayaking on the lake',
       memoryType: 'preference',
       compositeScore: 0.8,
-      embedding: localEmbedding('I adore kayaking on the lake'),
+      ...hashVector('I adore kayaking on the lake'),
     });
     await fork.flush();
     const found = await (await call(platform, alice, 'GET', '/v1/memories?query=kayaking')).json();
     expect(found.memories[0].id).toBe(fresh.id);
-    fresh.embedding = localEmbedding('I adore sailing');
+    Object.assign(fresh, hashVector('I adore sailing'), { content: 'I adore sailing' });
     await fork.flush();
     const after = await (await call(platform, alice, 'GET', '/v1/memories?query=kayaking')).json();
     const scoreAfter = after.memories.find((m: { id: string }) => m.id === fresh.id)?.score ?? 0;

@@ -35,7 +35,7 @@ const server: Server = createServer((req, res) => {
         data: body.input.map((t: string, index: number) => ({
           object: 'embedding',
           index,
-          embedding: localEmbedding(t)
+          embedding: Array.from(localEmbedding(t))
             .slice(0, embedDims)
             .map((v) => v * 3),
         })),
@@ -110,6 +110,7 @@ beforeAll(async () => {
     LLM_API_KEY: 'sk-test-key',
     LLM_CHAT_MODEL: 'test-chat',
     LLM_EMBEDDING_MODEL: 'test-embed',
+    LLM_EMBEDDING_DIMENSIONS: '1536',
     LLM_TIMEOUT_MS: '2000',
   });
   user = await chatUser(platform);
@@ -150,7 +151,7 @@ describe('OpenAI-compatible providers', () => {
     expect(chat.auth).toBe('Bearer sk-test-key');
     expect(chat.body).toMatchObject({ model: 'test-chat', response_format: { type: 'json_object' } });
     expect(chat.body.messages?.[1]?.content).toBe('I live in Lisbon now, mail me at [EMAIL]');
-    const [memory] = await em().find(MemoryItem, { message: message_id });
+    const [memory] = await em().find(MemoryItem, { message: message_id }, { populate: ['embedding'] });
     expect(memory).toMatchObject({
       content: 'The user lives in Lisbon',
       memoryType: 'personal_fact',

@@ -71,15 +71,23 @@ describe('memory-extraction', () => {
       'I live in Denver with my sister. Email me at [EMAIL]. I love hiking in the mountains!',
     );
     expect(message.sentimentScore).toBeGreaterThan(0);
-    const memories = await em().find(MemoryItem, { message: message_id }, { orderBy: { createdAt: 'asc' } });
+    const memories = await em().find(
+      MemoryItem,
+      { message: message_id },
+      { orderBy: { createdAt: 'asc' }, populate: ['embedding', 'embeddingQ'] },
+    );
     expect(memories.map((m) => m.memoryType).sort()).toEqual(['personal_fact', 'preference']);
     for (const m of memories) {
-      expect(m.embedding).toHaveLength(1536);
+      // The default: the sentence model, its name and length recorded with the vector and its compact copy.
+      expect(m).toMatchObject({ embeddingModel: 'use-lite-512', embeddingDimensions: 512 });
+      expect(m.embedding).toHaveLength(512);
+      expect(m.embeddingQ).toHaveLength(516);
+      expect(m.tags.length).toBeGreaterThan(0);
       expect(m.content).not.toContain('sam@example.com');
       expect(m.storageType).toBe('short_term'); // no consent to long-term storage by default
       expect(m.extractionMetadata).toMatchObject({
-        extractor: 'rules',
-        embedder: 'local-hash-v1',
+        extractor: 'rules+model:use-lite-512',
+        embedder: 'use-lite-512',
         expires_at: expect.any(String),
       });
       expect(m.compositeScore).toBeGreaterThan(0);

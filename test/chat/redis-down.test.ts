@@ -40,7 +40,7 @@ it('accepts a crisis message with Redis down, then assesses it once Redis is bac
     const message = await eventually(async () => {
       const m = await em().findOneOrFail(Message, message_id);
       return m.memoryExtracted && m;
-    }, 20_000);
+    }, 60_000); // the worker loads the sentence model on its first message
     expect(message.requiresIntervention).toBe(true);
     expect(message.crisisIndicators).toContain('want_to_die');
     // The outreach job the crisis step wrote is durable too: it reaches Redis through the same relay.

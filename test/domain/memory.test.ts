@@ -5,9 +5,9 @@ import {
   scoreCandidate,
   significanceLevel,
 } from '../../src/domain/memory-extraction.ts';
-import { cosine, EMBEDDING_DIMENSIONS, localEmbedding } from '../../src/domain/embedding.ts';
+import { cosine, HASH_EMBEDDING_DIMENSIONS, localEmbedding } from '../../src/domain/embedding.ts';
 import { decideConsolidation, reinforcedStability, type ExistingMemory } from '../../src/domain/consolidation.ts';
-import { rankMemories } from '../../src/domain/retrieval.ts';
+import { lexicalShare, rankMemories } from '../../src/domain/retrieval.ts';
 import { sentimentScore } from '../../src/domain/sentiment.ts';
 import { summarizeConversation } from '../../src/domain/conversation-summary.ts';
 
@@ -58,6 +58,7 @@ describe('extractMemories', () => {
     const s = scoreCandidate({
       content: 'x',
       memoryType: 'goal',
+      tags: [],
       significanceCategory: 'growth',
       relevanceScore: 3,
       stabilityScore: -1,
@@ -70,7 +71,7 @@ describe('extractMemories', () => {
 describe('local embedding', () => {
   it('is deterministic, 1536-dimensional and unit length', () => {
     const a = localEmbedding('I live in Denver');
-    expect(a).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(a).toHaveLength(HASH_EMBEDDING_DIMENSIONS);
     expect(a).toEqual(localEmbedding('I live in Denver'));
     expect(cosine(a, a)).toBeCloseTo(1, 6);
     expect(localEmbedding('').every((v) => v === 0)).toBe(true);
@@ -85,46 +86,72 @@ describe('local embedding', () => {
 
 describe('consolidation', () => {
   const e = (text: string) => localEmbedding(text);
-  const denver: ExistingMemory = {
-    id: 'm1',
-    memoryType: 'personal_fact',
-    slot: 'home_city',
-    value: 'denver',
-    embedding: e('I live in Denver'),
-  };
-  const hiking: ExistingMemory = {
-    id: 'm2',
-    memoryType: 'preference',
-    slot: null,
-    value: null,
-    embedding: e('I really love hiking in the mountains.'),
-  };
+  const memory = (
+    id: string,
+    content: string,
+    memoryType: ExistingMemory['memoryType'],
+    slot?: string,
+    value?: string,
+  ) =>
+    ({
+      id,
+      content,
+      memoryType,
+      slot: slot ?? null,
+      value: value ?? null,
+      embedding: e(content),
+    }) satisfies ExistingMemory;
+  const candidate = (content: string, memoryType: ExistingMemory['memoryType'], slot?: string, value?: string) => ({
+    content,
+    memoryType,
+    slot,
+    value,
+    embedding: e(content),
+  });
+  const denver = memory('m1', 'I live in Denver', 'personal_fact', 'home_city', 'denver');
+  const hiking = memory('m2', 'I really love hiking in the mountains.', 'preference');
 
   it('same slot and value → reinforce', () => {
     expect(
-      decideConsolidation(
-        { memoryType: 'personal_fact', slot: 'home_city', value: 'Denver', embedding: e('I live in Denver.') },
-        [denver],
-      ),
+      decideConsolidation(candidate('I live in Denver.', 'personal_fact', 'home_city', 'Denver'), [denver]),
     ).toEqual({ action: 'reinforce', memoryId: 'm1' });
   });
   it('same slot, new value → supersede (archive the old)', () => {
     expect(
-      decideConsolidation(
-        { memoryType: 'personal_fact', slot: 'home_city', value: 'boston', embedding: e('I moved to Boston') },
-        [denver, hiking],
-      ),
+      decideConsolidation(candidate('I moved to Boston', 'personal_fact', 'home_city', 'boston'), [denver, hiking]),
     ).toEqual({ action: 'supersede', archiveIds: ['m1'] });
   });
-  it('near-identical statement → reinforce; something new → add', () => {
+  it('near-identical statement → reinforce, the longer wording kept; something new → add', () => {
+    expect(decideConsolidation(candidate('I really love hiking in the mountains!', 'preference'), [hiking])).toEqual({
+      action: 'reinforce',
+      memoryId: 'm2',
+    });
     expect(
-      decideConsolidation({ memoryType: 'preference', embedding: e('I really love hiking in the mountains!') }, [
-        hiking,
-      ]),
-    ).toEqual({ action: 'reinforce', memoryId: 'm2' });
-    expect(
-      decideConsolidation({ memoryType: 'preference', embedding: e('I enjoy baking bread on Sundays') }, [hiking]),
-    ).toEqual({ action: 'add' });
+      decideConsolidation(candidate('I really love hiking in the mountains with friends.', 'preference'), [hiking], {
+        paraphrase: 0.7,
+        change: 0.6,
+      }),
+    ).toEqual({ action: 'reinforce', memoryId: 'm2', rewordTo: 'I really love hiking in the mountains with friends.' });
+    expect(decideConsolidation(candidate('I enjoy baking bread on Sundays', 'preference'), [hiking])).toEqual({
+      action: 'add',
+    });
+  });
+  it('a close memory that says it changed supersedes; different names are different memories', () => {
+    const pepper = memory('c1', 'My cat is named Pepper.', 'relationship');
+    const thresholds = { paraphrase: 0.5, change: 0.3 };
+    expect(decideConsolidation(candidate('My cat is named Salt now.', 'relationship'), [pepper], thresholds)).toEqual({
+      action: 'supersede',
+      archiveIds: ['c1'],
+    });
+    expect(decideConsolidation(candidate('My cat is named Salt.', 'relationship'), [pepper], thresholds)).toEqual({
+      action: 'add',
+    });
+  });
+  it('vectors of another length (another model) never compare', () => {
+    const other = { ...hiking, embedding: new Float32Array(512).fill(0.04) };
+    expect(decideConsolidation(candidate('I really love hiking in the mountains.', 'preference'), [other])).toEqual({
+      action: 'add',
+    });
   });
   it('stability rises towards 1', () => {
     expect(reinforcedStability(0.5)).toBe(0.625);
@@ -135,36 +162,43 @@ describe('consolidation', () => {
 describe('rankMemories', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
-  it('similarity gates; importance and recency break ties', () => {
-    const q = localEmbedding('hiking');
+  const m = (id: string, similarity: number, lexical: number, compositeScore: number, touched: number) => ({
+    id,
+    similarity,
+    lexical,
+    compositeScore,
+    touchedAt: daysAgo(touched),
+  });
+  it('relevance gates; importance and recency break ties', () => {
     const ranked = rankMemories(
-      q,
-      [
-        { id: 'old', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(300) },
-        { id: 'new', embedding: localEmbedding('I love hiking'), compositeScore: 0.7, touchedAt: daysAgo(1) },
-        {
-          id: 'unrelated',
-          embedding: localEmbedding('My sister is called Maya'),
-          compositeScore: 1,
-          touchedAt: daysAgo(0),
-        },
-      ],
+      true,
+      [m('old', 0.6, 0, 0.7, 300), m('new', 0.6, 0, 0.7, 1), m('unrelated', 0.01, 0, 1, 0)],
       now,
     );
     expect(ranked.map((r) => r.id)).toEqual(['new', 'old']);
   });
-  it('without a query ranks by importance × recency, up to the limit', () => {
+  it('words add to meaning: an exact name lifts a memory, and a memory with words only still shows', () => {
     const ranked = rankMemories(
-      null,
-      [
-        { id: 'a', embedding: null, compositeScore: 0.2, touchedAt: daysAgo(0) },
-        { id: 'b', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(0) },
-        { id: 'c', embedding: null, compositeScore: 0.9, touchedAt: daysAgo(30) },
-      ],
+      true,
+      [m('meaning', 0.4, 0, 0.7, 0), m('name', 0.3, 1, 0.7, 0), m('words-only', 0, 0.5, 0.7, 0)],
       now,
-      { limit: 2 },
     );
+    expect(ranked.map((r) => [r.id, Math.round(r.relevance * 100) / 100])).toEqual([
+      ['name', 0.45],
+      ['meaning', 0.4],
+      ['words-only', 0.08],
+    ]);
+  });
+  it('without a query ranks by importance × recency, up to the limit', () => {
+    const ranked = rankMemories(false, [m('a', 0, 0, 0.2, 0), m('b', 0, 0, 0.9, 0), m('c', 0, 0, 0.9, 30)], now, {
+      limit: 2,
+    });
     expect(ranked.map((r) => r.id)).toEqual(['b', 'c']);
+  });
+  it('lexical share is the part of the query words the memory holds', () => {
+    expect(lexicalShare(['pepper', 'cat'], ['cat', 'name', 'pepper'])).toBe(1);
+    expect(lexicalShare(['pepper', 'dog'], ['cat', 'pepper'])).toBe(0.5);
+    expect(lexicalShare([], ['cat'])).toBe(0);
   });
 });
 

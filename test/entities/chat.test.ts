@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CheckConstraintViolationException, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
-import { EMBEDDING_DIMENSIONS } from '../../src/domain/embedding.ts';
+import { quantize } from '../../src/domain/quantized.ts';
 import { ConversationSummary } from '../../src/entities/conversation-summary.entity.ts';
 import { Conversation } from '../../src/entities/conversation.entity.ts';
 import { MemoryItem } from '../../src/entities/memory-item.entity.ts';
@@ -18,7 +18,8 @@ beforeAll(async () => {
 afterAll(() => orm.close());
 
 /** A vector of n values in [-1, 1) (not float32-exact, so the test sees the float4 rounding). */
-const embedding = (n = EMBEDDING_DIMENSIONS) => Array.from({ length: n }, () => Math.random() * 2 - 1);
+const DIMENSIONS = 512;
+const embedding = (n = DIMENSIONS) => Array.from({ length: n }, () => Math.random() * 2 - 1);
 
 describe('conversations', () => {
   it('round-trips with its defaults', async () => {
@@ -138,6 +139,9 @@ describe('memory_items', () => {
       explicitnessScore: 1,
       compositeScore: 0,
       embedding: vector,
+      embeddingModel: 'use-lite-512',
+      embeddingDimensions: DIMENSIONS,
+      embeddingQ: Buffer.from(quantize(vector)),
       piiDetected: [],
       userConsent: true,
       extractionMetadata: { model: 'extractor-v1', confidence: 0.9 },
@@ -145,8 +149,10 @@ describe('memory_items', () => {
     });
     await em.flush();
 
-    const loaded = await reload(orm, MemoryItem, memory.id);
+    const loaded = await reload(orm, MemoryItem, memory.id, { populate: ['embedding', 'embeddingQ'] });
     expect(loaded).toMatchObject({
+      embeddingModel: 'use-lite-512',
+      embeddingDimensions: DIMENSIONS,
       memoryType: 'emotional_pattern',
       storageType: 'long_term',
       significanceLevel: 'high',
@@ -161,19 +167,20 @@ describe('memory_items', () => {
       isActive: true,
       isArchived: false,
     });
-    expect(loaded.embedding).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(loaded.embedding).toHaveLength(DIMENSIONS);
+    expect(loaded.embeddingQ).toHaveLength(4 + DIMENSIONS);
     // real[] keeps float32 precision: the vector comes back as its float32 rounding, exactly.
     expect(loaded.embedding).toEqual(Array.from(Float32Array.from(vector)));
     expect(loaded.conversation?.id).toBe(conversation.id);
     expect(loaded.message?.id).toBe(message.id);
   });
 
-  it('allows a null embedding and rejects one of the wrong length', async () => {
+  it('allows a null embedding and rejects one whose length or model is not recorded', async () => {
     const em = orm.em.fork();
     const user = await makeUser(em);
     const unembedded = em.create(MemoryItem, { user, content: 'Likes tea.', memoryType: 'preference' });
     await em.flush();
-    expect(await reload(orm, MemoryItem, unembedded.id)).toMatchObject({
+    expect(await reload(orm, MemoryItem, unembedded.id, { populate: ['embedding'] })).toMatchObject({
       embedding: null,
       storageType: 'short_term',
       significanceLevel: 'low',
@@ -182,9 +189,18 @@ describe('memory_items', () => {
       extractionMetadata: {},
     });
 
-    const short = orm.em.fork();
-    short.create(MemoryItem, { user: user.id, content: 'x', memoryType: 'goal', embedding: embedding(3) });
-    await expect(short.flush()).rejects.toThrow(CheckConstraintViolationException);
+    const wrongLength = {
+      embedding: embedding(3),
+      embeddingModel: 'use-lite-512',
+      embeddingDimensions: DIMENSIONS,
+    };
+    const noModel = { embedding: embedding(), embeddingDimensions: DIMENSIONS };
+    const wrongQ = { ...noModel, embeddingModel: 'use-lite-512', embeddingQ: Buffer.alloc(10) };
+    for (const bad of [wrongLength, noModel, wrongQ]) {
+      const fork = orm.em.fork();
+      fork.create(MemoryItem, { user: user.id, content: 'x', memoryType: 'goal', ...bad });
+      await expect(fork.flush()).rejects.toThrow(CheckConstraintViolationException);
+    }
   });
 
   it('rejects a score outside [0, 1], an unknown memory type and an unknown user', async () => {

@@ -110,6 +110,11 @@ export async function makeSafetyContact(em: EntityManager, user: User, data: Ove
 }
 
 /** Reads a row back through a fresh fork, so nothing comes from the identity map of the writer. */
-export function reload<T extends { id: string }>(orm: Orm, entity: EntityClass<T>, id: string): Promise<T> {
-  return orm.em.fork().findOneOrFail(entity, { id } as FilterQuery<NoInfer<T>>);
+export function reload<T extends { id: string }>(
+  orm: Orm,
+  entity: EntityClass<T>,
+  id: string,
+  options: { populate?: string[] } = {},
+): Promise<T> {
+  return orm.em.fork().findOneOrFail(entity, { id } as FilterQuery<NoInfer<T>>, options as never) as Promise<T>;
 }

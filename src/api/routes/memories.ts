@@ -3,6 +3,8 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { chatProvidersFrom } from '../../chat/providers.ts';
 import { MemorySearch } from '../../chat/memory-search.ts';
 import { MEMORY_TYPES } from '../../domain/enums.ts';
+import { embeddingText, MAX_TAG_LENGTH, MAX_TAGS, normalizeTag, uniqueTags } from '../../domain/memory-tags.ts';
+import { vectorColumns } from '../../domain/quantized.ts';
 import { MemoryItem } from '../../entities/memory-item.entity.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
@@ -30,6 +32,7 @@ const MemoryOut = z
     created_at: z.string(),
     updated_at: z.string(),
     last_accessed_at: z.string().nullable(),
+    tags: z.array(z.string()).openapi({ description: 'what the memory is about: its topic first, then what it names' }),
     score: z.number().optional(),
   })
   .openapi('Memory');
@@ -52,6 +55,7 @@ type MemoryRow = Pick<
   | 'createdAt'
   | 'updatedAt'
   | 'lastAccessedAt'
+  | 'tags'
 >;
 const toJson = (m: MemoryRow, score?: number) => ({
   id: m.id,
@@ -69,6 +73,7 @@ const toJson = (m: MemoryRow, score?: number) => ({
   created_at: m.createdAt.toISOString(),
   updated_at: m.updatedAt.toISOString(),
   last_accessed_at: m.lastAccessedAt?.toISOString() ?? null,
+  tags: m.tags,
   ...(score === undefined ? {} : { score: Math.round(score * 10_000) / 10_000 }),
 });
 
@@ -78,12 +83,19 @@ const list = createRoute({
   summary: "The caller's active memories, ranked for a query",
   security: [{ userToken: [] }],
   description:
-    'rank = similarity × (0.5 + 0.5·composite) × (0.5 + 0.5·recency); without a query, similarity = 1. Marks the returned memories accessed.',
+    'rank = relevance × (0.5 + 0.5·composite) × (0.5 + 0.5·recency), relevance = min(1, cosine of the sentence vectors + 0.3 × share of the query words in the memory); without a query, relevance = 1. Marks the returned memories accessed.',
   request: {
     query: z.object({
       query: z.string().trim().min(1).max(1000).optional(),
       limit: z.coerce.number().int().min(1).max(100).default(20),
       type: z.enum(MEMORY_TYPES).optional(),
+      tag: z
+        .string()
+        .trim()
+        .min(1)
+        .max(MAX_TAG_LENGTH)
+        .optional()
+        .openapi({ description: 'only memories with this tag (compared in lower case)' }),
     }),
   },
   responses: {
@@ -99,7 +111,7 @@ const list = createRoute({
 const patch = createRoute({
   method: 'patch',
   path: '/v1/memories/{id}',
-  summary: 'Give or withdraw consent, archive or restore a memory',
+  summary: 'Give or withdraw consent, archive or restore a memory, or replace its tags',
   security: [{ userToken: [] }],
   request: {
     params: IdParam,
@@ -108,10 +120,24 @@ const patch = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ user_consent: z.boolean().optional(), is_archived: z.boolean().optional() })
+            .object({
+              user_consent: z.boolean().optional(),
+              is_archived: z.boolean().optional(),
+              tags: z
+                .array(
+                  z
+                    .string()
+                    .max(MAX_TAG_LENGTH)
+                    .refine((t) => normalizeTag(t) !== '', 'a tag needs a letter or a digit'),
+                )
+                .max(MAX_TAGS)
+                .optional()
+                .openapi({ description: `replaces the tags (lower-cased; at most ${MAX_TAGS})` }),
+            })
+            .strict()
             .refine(
-              (b) => b.user_consent !== undefined || b.is_archived !== undefined,
-              'give user_consent or is_archived',
+              (b) => b.user_consent !== undefined || b.is_archived !== undefined || b.tags !== undefined,
+              'give user_consent, is_archived or tags',
             ),
         },
       },
@@ -151,6 +177,7 @@ export function memoryRoutes(deps: AppDeps) {
     const found = await search.search(c.var.em, c.var.user.id, {
       query: q.query,
       type: q.type,
+      tag: q.tag,
       limit: q.limit,
       halfLifeDays: providers.recencyHalfLifeDays,
     });
@@ -160,14 +187,19 @@ export function memoryRoutes(deps: AppDeps) {
   app.openapi(patch, async (c) => {
     const body = c.req.valid('json');
     const em = c.var.em;
-    const memory = await em.findOne(
-      MemoryItem,
-      { id: c.req.valid('param').id, user: c.var.user.id },
-      { exclude: ['embedding'] },
-    );
+    const memory = await em.findOne(MemoryItem, { id: c.req.valid('param').id, user: c.var.user.id });
     if (!memory) throw new AppError('NOT_FOUND', 'no such memory');
     if (body.user_consent !== undefined) memory.userConsent = body.user_consent;
     if (body.is_archived !== undefined) memory.isArchived = body.is_archived;
+    if (body.tags !== undefined) {
+      const tags = uniqueTags(body.tags);
+      // The topic (first tag) is part of the embedded text: a new topic gets a new vector.
+      if (tags[0] !== memory.tags[0]) {
+        const [vector] = await providers.embedder.embed([embeddingText(memory.content, tags)]);
+        Object.assign(memory, vectorColumns(providers.embedder.name, vector!));
+      }
+      memory.tags = tags;
+    }
     await em.flush();
     return c.json(toJson(memory), 200);
   });
