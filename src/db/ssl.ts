@@ -2,7 +2,7 @@
 // release lock), from DATABASE_URL's `sslmode` with libpq's meanings, so a managed database URL works as is.
 // node-postgres reads `sslmode` itself with other meanings (`require` verifies the certificate there), and
 // MikroORM drops the URL's query altogether: the mode is read here and handed to `pg` as its `ssl` option.
-import type { ConnectionOptions } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 
 /** libpq's modes node-postgres can honour, and node-postgres's `no-verify` (= libpq's `require`). */
 export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
@@ -46,8 +46,16 @@ export function pgSsl(settings: DatabaseSslSettings): false | ConnectionOptions 
         : { rejectUnauthorized: false };
     case 'verify-ca':
       return { ...(ca ? { ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    case 'verify-full':
-      return { ...(ca ? { ca } : {}), rejectUnauthorized: true };
+    case 'verify-full': {
+      // Against the URL's host. `pg` names no host to TLS for an IP address, and Node then checks the
+      // certificate against "localhost": a certificate for localhost passed for 127.0.0.1.
+      const host = new URL(settings.DATABASE_URL).hostname.replace(/^\[|\]$/g, '');
+      return {
+        ...(ca ? { ca } : {}),
+        rejectUnauthorized: true,
+        checkServerIdentity: (_servername, cert) => checkServerIdentity(host, cert),
+      };
+    }
     default:
       throw new Error(`sslmode=${mode}: use one of ${SSL_MODES.join(', ')}`);
   }
