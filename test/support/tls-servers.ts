@@ -172,6 +172,7 @@ export class TlsOnlyRedis {
         String(this.port),
         '--bind',
         '127.0.0.1',
+        '-::1', // optional: `localhost` may resolve to either
         '--tls-cert-file',
         this.tls.certFile,
         '--tls-key-file',
