@@ -127,9 +127,9 @@ export class SslOnlyPostgres {
     return this;
   }
 
-  /** Runs one statement on the maintenance database (over SSL, the only way in). */
-  async admin(sql: string) {
-    const client = new pg.Client({ connectionString: this.url('postgres'), ssl: { rejectUnauthorized: false } });
+  /** Runs one statement, on the maintenance database unless told (over SSL, the only way in). */
+  async admin(sql: string, database = 'postgres') {
+    const client = new pg.Client({ connectionString: this.url(database), ssl: { rejectUnauthorized: false } });
     await client.connect();
     try {
       return await client.query(sql);
