@@ -104,10 +104,12 @@ it('releases, boots web, worker and clock from the Procfile, and moves an audit 
     expect(plaintext[0].n).toBe(0); // hostssl only: a plaintext session could not exist; checked anyway
 
     const clients = redisClients();
+    const rssMb = Object.fromEntries(
+      Object.entries(roles).map(([role, p]) => [role, Math.round(peakRssMb(p.proc.pid!))]),
+    );
+    console.log(JSON.stringify({ deployCheck: { redisConnections: clients.length, peakRssMb: rssMb } }));
     expect(clients.length, clients.join(' ')).toBeLessThanOrEqual(MAX_REDIS_CONNECTIONS);
-    for (const [role, p] of Object.entries(roles)) {
-      expect(peakRssMb(p.proc.pid!), `${role} peak RSS`).toBeLessThanOrEqual(MAX_RSS_MB);
-    }
+    for (const [role, mb] of Object.entries(rssMb)) expect(mb, `${role} peak RSS`).toBeLessThanOrEqual(MAX_RSS_MB);
     for (const [role, p] of Object.entries(roles)) {
       expect(
         p.entries().filter((e) => String(e.msg).includes('REDIS_TLS_REJECT_UNAUTHORIZED')),
@@ -116,6 +118,7 @@ it('releases, boots web, worker and clock from the Procfile, and moves an audit 
     }
   } finally {
     const stops = await Promise.all(Object.values(roles).map((p) => p.stop()));
+    console.log(JSON.stringify({ deployCheck: { stopMs: stops.map((s) => Math.round(s.ms)) } }));
     for (const [i, role] of Object.keys(roles).entries()) {
       expect(stops[i]!.code, `${role}: ${roles[role]!.stderr()}`).toBe(0);
       expect(stops[i]!.ms, role).toBeLessThan(STOP_WITHIN_MS);
