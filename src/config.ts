@@ -135,6 +135,8 @@ const EnvSchema = z
     /** e.g. smtps://user:pass@smtp.example.com:465 */
     SMTP_URL: z.string().optional(),
     SMTP_FROM: z.string().default('Hearth <safety@hearth.invalid>'),
+    /** Connecting, the greeting and each later step of an SMTP send (nodemailer waits minutes by default). */
+    SMTP_TIMEOUT_MS: intFrom(100, 10_000),
     /** The Vapi assistant (voices.assistant_id) that places safety outreach calls. */
     VAPI_OUTREACH_ASSISTANT_ID: z.string().optional(),
     EMBEDDING_DIMENSIONS: z.coerce
@@ -146,6 +148,8 @@ const EnvSchema = z
       }),
     // --- User sync (Supabase Auth -> users, sessions) ---
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'at least 20 characters').optional(),
+    /** Each Supabase Auth admin call (user sync, reconcile) gives up after this long; the job retries. */
+    SUPABASE_TIMEOUT_MS: intFrom(100, 10_000),
     SUPABASE_WEBHOOK_SECRET: z.string().min(24, 'at least 24 characters').optional(),
     USER_RECONCILE_CRON: z.string().default('0 * * * *').refine(isCron, 'not a cron pattern'),
     USER_RECONCILE_PAGE_SIZE: intFrom(1, 1000),
