@@ -16,6 +16,8 @@ import { User } from '../src/entities/user.entity.ts';
 const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_RSS_CONCURRENCY ?? 16);
 const USERS = 20;
+/** Each role's pool, as deployed (benchEnv's own ORM uses a bigger one). */
+const POOL_MAX = process.env.DATABASE_POOL_MAX ?? '10';
 const SECRET = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const SERVICE_KEY = 'bench-service-key-0123456789abcdef';
 
@@ -38,6 +40,7 @@ function start(role: string): Promise<ChildProcess> {
       LOG_LEVEL: 'info',
       PORT: String(port),
       DATABASE_URL: config.DATABASE_URL,
+      DATABASE_POOL_MAX: POOL_MAX,
       REDIS_URL: config.REDIS_URL,
       REDIS_PREFIX: config.REDIS_PREFIX,
       SUPABASE_JWT_SECRET: SECRET,
@@ -102,7 +105,14 @@ try {
     const ours = list.split('\n').filter((l) => l.includes(` name=${config.REDIS_PREFIX}:`));
     redisConnections = Math.max(redisConnections, ours.length);
   };
-  const counter = setInterval(() => void countConnections().catch(() => {}), 5_000);
+  let pgConnections = 0;
+  const countPg = async () => {
+    const [row] = await orm.em.execute<{ n: number }[]>(
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    pgConnections = Math.max(pgConnections, row?.n ?? 0);
+  };
+  const counter = setInterval(() => void Promise.all([countConnections(), countPg()]).catch(() => {}), 2_000);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < deadline) {
@@ -141,12 +151,13 @@ try {
     `Peak RSS per role, ${SECONDS} s at ${CONCURRENCY} requests in flight: ${counts.messages} chat messages and ${counts.audit} audit events accepted, ${counts.failed} refused`,
     rows,
   );
-  printTable('Redis connections (CLIENT LIST, named by the processes)', [
-    { processes: 'web + worker + clock', connections: redisConnections },
+  printTable('Connections held by web + worker + clock (most seen)', [
+    { server: 'Redis (CLIENT LIST, named by the processes)', connections: redisConnections },
+    { server: `PostgreSQL (pg_stat_activity; pool max ${POOL_MAX} each)`, connections: pgConnections },
   ]);
   for (const row of rows) headline(`peak RSS ${row.role} under load (MB)`, row['peak RSS MB (VmHWM)']);
   headline('Redis connections, web + worker + clock', redisConnections);
-  saveResults('rss', { rss: rows, redis: [{ connections: redisConnections }] });
+  saveResults('rss', { rss: rows, connections: [{ redis: redisConnections, postgres: pgConnections }] });
 } finally {
   clearInterval(sampler);
   await Promise.all(
