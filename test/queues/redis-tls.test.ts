@@ -10,6 +10,7 @@ import { redisTls } from '../../src/queues/connection.ts';
 import { TEST_SERVICE_KEY } from '../support/constants.ts';
 import { createTestPlatform, eventually, type TestPlatform, uniquePrefix } from '../support/platform.ts';
 import { TlsOnlyRedis } from '../support/tls-servers.ts';
+import { startRedisCluster } from '../support/redis-cluster.ts';
 import { startMain } from '../support/main-process.ts';
 
 const redis = new TlsOnlyRedis();
@@ -77,5 +78,37 @@ describe('rediss://', () => {
     await eventually(() => platform.orm.em.fork().count(SystemEvent, { eventType }), 20_000);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect((await proc.stop()).code).toBe(0);
+  });
+});
+
+describe('rediss+cluster://', () => {
+  it('runs web, worker and clock on a TLS-only Redis Cluster with a self-signed certificate', {
+    timeout: 90_000,
+  }, async () => {
+    const cluster = await startRedisCluster({ tls: redis.tls });
+    try {
+      const proc = startMain(
+        ['web', 'worker', 'clock'],
+        env({
+          REDIS_URL: cluster.url,
+          REDIS_PREFIX: `{${uniquePrefix()}}`,
+          REDIS_TLS_REJECT_UNAUTHORIZED: 'false',
+          SERVICE_API_KEYS: TEST_SERVICE_KEY,
+        }),
+      );
+      const { port } = await proc.waitFor('api listening', 60_000);
+      await proc.waitFor('hearth ready', 60_000);
+      const eventType = `tls_cluster_${Date.now()}`;
+      const res = await fetch(`http://127.0.0.1:${port}/v1/audit-events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SERVICE_KEY}` },
+        body: JSON.stringify({ event_type: eventType, event_category: 'system', severity: 'info' }),
+      });
+      expect(res.status).toBe(202);
+      await eventually(() => platform.orm.em.fork().count(SystemEvent, { eventType }), 30_000);
+      expect((await proc.stop()).code).toBe(0);
+    } finally {
+      await cluster.stop();
+    }
   });
 });
