@@ -3,6 +3,7 @@
 import { configOrExit, DEV_ADMIN_TOKEN, type Config } from './config.ts';
 import { initOrm, type Orm } from './db/orm.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
+import { withMigrationsLock } from './db/release-lock.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createMetrics, serveMetrics } from './lib/metrics.ts';
 import { onShutdownSignal } from './lib/shutdown.ts';
@@ -120,7 +121,7 @@ async function main() {
     await ensureDatabase(config, log).catch((err: Error) => fail(`cannot prepare the database: ${err.message}`));
   const { orm, producer } = await connect(config, roles, log);
   if (prepare) {
-    const applied = await orm.migrator.up();
+    const applied = await withMigrationsLock(config, () => orm.migrator.up());
     log.info({ applied: applied.length }, 'migrations applied');
   }
 

@@ -3,7 +3,8 @@
 // nothing); Redis's eviction policy is shown, not failed on.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { createTestPlatform, type TestPlatform, uniquePrefix } from '../support/platform.ts';
+import { startMain } from '../support/main-process.ts';
 import { OwnRedis } from '../support/redis-server.ts';
 import { admin } from '../support/own-database.ts';
 import { adminDatabaseUrl } from '../support/constants.ts';
@@ -67,7 +68,7 @@ it('answers 503 while Redis refuses new connections (maxclients reached), 200 ag
   expect((await readyz(platform)).status).toBe(200);
 });
 
-it('shows an eviction policy other than noeviction as a warning, still ready', async () => {
+it('shows an eviction policy other than noeviction as a warning, still ready; a process warns once', async () => {
   await control.config('SET', 'maxmemory-policy', 'allkeys-lru');
   try {
     const res = await readyz(platform);
@@ -75,6 +76,19 @@ it('shows an eviction policy other than noeviction as a warning, still ready', a
     expect(res.body.checks.warnings).toEqual([
       expect.stringMatching(/maxmemory-policy is allkeys-lru: BullMQ needs noeviction/),
     ]);
+    // BullMQ printed its own line once per Queue and Worker (18-36 times); now the boot check says it once.
+    const proc = startMain(['web', 'worker', 'clock'], {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: uniquePrefix(),
+    });
+    await proc.waitFor('hearth ready');
+    await new Promise((r) => setTimeout(r, 1_000)); // the Workers' own connection wrappers have checked by now
+    expect((await proc.stop()).code).toBe(0);
+    expect(proc.entries().filter((e) => String(e.msg).includes('maxmemory-policy is allkeys-lru'))).toHaveLength(1);
+    expect(proc.stderr()).not.toMatch(/Eviction policy/);
   } finally {
     await control.config('SET', 'maxmemory-policy', 'noeviction');
   }
