@@ -105,14 +105,7 @@ try {
     const ours = list.split('\n').filter((l) => l.includes(` name=${config.REDIS_PREFIX}:`));
     redisConnections = Math.max(redisConnections, ours.length);
   };
-  let pgConnections = 0;
-  const countPg = async () => {
-    const [row] = await orm.em.execute<{ n: number }[]>(
-      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-    );
-    pgConnections = Math.max(pgConnections, row?.n ?? 0);
-  };
-  const counter = setInterval(() => void Promise.all([countConnections(), countPg()]).catch(() => {}), 2_000);
+  const counter = setInterval(() => void countConnections().catch(() => {}), 2_000);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < deadline) {
@@ -151,13 +144,12 @@ try {
     `Peak RSS per role, ${SECONDS} s at ${CONCURRENCY} requests in flight: ${counts.messages} chat messages and ${counts.audit} audit events accepted, ${counts.failed} refused`,
     rows,
   );
-  printTable('Connections held by web + worker + clock (most seen)', [
-    { server: 'Redis (CLIENT LIST, named by the processes)', connections: redisConnections },
-    { server: `PostgreSQL (pg_stat_activity; pool max ${POOL_MAX} each)`, connections: pgConnections },
+  printTable('Redis connections held by web + worker + clock (most seen; CLIENT LIST, named by the processes)', [
+    { processes: 'web + worker + clock', connections: redisConnections },
   ]);
   for (const row of rows) headline(`peak RSS ${row.role} under load (MB)`, row['peak RSS MB (VmHWM)']);
   headline('Redis connections, web + worker + clock', redisConnections);
-  saveResults('rss', { rss: rows, connections: [{ redis: redisConnections, postgres: pgConnections }] });
+  saveResults('rss', { rss: rows, connections: [{ redis: redisConnections }] });
 } finally {
   clearInterval(sampler);
   await Promise.all(
