@@ -68,7 +68,9 @@ it('answers 503 while Redis refuses new connections (maxclients reached), 200 ag
   expect((await readyz(platform)).status).toBe(200);
 });
 
-it('shows an eviction policy other than noeviction as a warning, still ready; a process warns once', async () => {
+it('shows an eviction policy other than noeviction as a warning, still ready; a process warns once', {
+  timeout: 60_000,
+}, async () => {
   await control.config('SET', 'maxmemory-policy', 'allkeys-lru');
   try {
     const res = await readyz(platform);
@@ -84,7 +86,7 @@ it('shows an eviction policy other than noeviction as a warning, still ready; a 
       REDIS_URL: redis.url,
       REDIS_PREFIX: uniquePrefix(),
     });
-    await proc.waitFor('hearth ready');
+    await proc.waitFor('hearth ready', 50_000);
     await new Promise((r) => setTimeout(r, 1_000)); // the Workers' own connection wrappers have checked by now
     expect((await proc.stop()).code).toBe(0);
     expect(proc.entries().filter((e) => String(e.msg).includes('maxmemory-policy is allkeys-lru'))).toHaveLength(1);

@@ -119,7 +119,7 @@ describe('every connection the code makes', () => {
     await server.admin(`drop database "${name}" with (force)`);
   });
 
-  it('a release that cannot connect prints one line and exits 1', () => {
+  it('a release that cannot connect prints one line and exits 1', { timeout: 60_000 }, () => {
     const r = spawnSync(process.execPath, ['src/db/migrate.ts', 'up'], {
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: server.url('postgres', 'disable') },
       encoding: 'utf8',

@@ -30,11 +30,13 @@ const env = (extra: Record<string, string>) => {
 };
 
 describe('rediss://', () => {
-  it('verifies the certificate by default: a self-signed one stops the start with the reason and the fix', () => {
+  it('verifies the certificate by default: a self-signed one stops the start with the reason and the fix', {
+    timeout: 60_000,
+  }, () => {
     const r = spawnSync(process.execPath, ['src/main.ts', 'worker'], {
       env: env({ REDIS_URL: redis.url }),
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 50_000,
     });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -43,7 +45,7 @@ describe('rediss://', () => {
     );
   });
 
-  it('REDIS_TLS_CA adds a private CA to the public ones', async () => {
+  it('REDIS_TLS_CA adds a private CA to the public ones', { timeout: 60_000 }, async () => {
     expect(redisTls({ REDIS_URL: redis.url, REDIS_TLS_CA: 'pem' })).toEqual({
       ca: [...rootCertificates, 'pem'],
       rejectUnauthorized: true,
