@@ -45,13 +45,11 @@ try {
   const all = [...events, ...duplicates];
   for (let i = 0; i < all.length; i += 1_000) {
     await queue.addBulk(
-      all
-        .slice(i, i + 1_000)
-        .map((data) => ({
-          name: engagementUpdate.name,
-          data,
-          opts: { ...engagementUpdate.options, removeOnComplete: true },
-        })),
+      all.slice(i, i + 1_000).map((data) => ({
+        name: engagementUpdate.name,
+        data,
+        opts: { ...engagementUpdate.options, removeOnComplete: true },
+      })),
     );
   }
 
@@ -75,11 +73,11 @@ try {
 
   const t2 = performance.now();
   const jobId = await producer.enqueue(recomputeEngagement, { user_id: null });
-  let report: SystemEvent | null = null;
-  while (
-    !(report = await orm.em.fork().findOne(SystemEvent, { id: deterministicUuid(`recompute-engagement:${jobId}`) }))
-  ) {
+  const reportId = deterministicUuid(`recompute-engagement:${jobId}`);
+  let report = await orm.em.fork().findOne(SystemEvent, { id: reportId });
+  while (!report) {
     await new Promise((r) => setTimeout(r, 200));
+    report = await orm.em.fork().findOne(SystemEvent, { id: reportId });
   }
   const recomputeSeconds = (performance.now() - t2) / 1000;
   await runtime.close(5_000);

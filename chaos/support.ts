@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchEnv, type BenchEnv } from '../bench/support.ts';
+import { JobLedger } from './ledger.ts';
 
 export { sleep };
 
@@ -22,6 +23,8 @@ export type LogEntry = Record<string, unknown>;
 export interface ChaosEnv extends BenchEnv {
   /** Environment every child process gets. */
   childEnv: Record<string, string>;
+  /** Every job run of every process this env started (chaos/ledger.ts). */
+  ledger: JobLedger;
   /** `onLog` sees every JSON log line of the child after it is ready. */
   start(
     role: 'web' | 'worker' | 'clock',
@@ -76,9 +79,11 @@ export async function chaosEnv(name: string, env: Record<string, string> = {}): 
     OUTBOX_POLL_MS: '200',
     ...env,
   };
+  const ledger = new JobLedger();
   const chaos: ChaosEnv = {
     ...base,
     childEnv,
+    ledger,
     async dispose() {
       liveEnvs.delete(chaos);
       await base.dispose();
@@ -97,6 +102,7 @@ export async function chaosEnv(name: string, env: Record<string, string> = {}): 
       const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
       for (let next = await lines.next(); !next.done; next = await lines.next()) {
         const entry = safeJson(next.value);
+        if (entry) ledger.record(entry);
         if (entry?.msg === 'api listening') port = entry.port as number;
         if (entry?.msg === 'hearth ready') {
           ready = true;
@@ -106,8 +112,10 @@ export async function chaosEnv(name: string, env: Record<string, string> = {}): 
       if (!ready) throw new Error(`${role} exited before it was ready (code ${await exited})`);
       void (async () => {
         for (let next = await lines.next(); !next.done; next = await lines.next()) {
-          const entry = onLog && safeJson(next.value);
-          if (entry) onLog(entry);
+          const entry = safeJson(next.value);
+          if (!entry) continue;
+          ledger.record(entry);
+          onLog?.(entry);
         }
       })();
       return { role, proc, port, exited };
@@ -130,39 +138,54 @@ export interface LoadResult {
   statuses: Record<number, number>;
 }
 
-/** Up to `total` audit events from `concurrency` loops, for at most `maxMs`; returns the job ids the API accepted. */
-export async function auditLoad(
-  port: () => number,
-  total: number,
-  concurrency = 20,
-  tag = 'chaos',
-  maxMs = 120_000,
-): Promise<LoadResult> {
+export interface LoadOptions {
+  concurrency?: number;
+  tag?: string;
+  maxMs?: number;
+  /** Filled as answers arrive, for a scenario that reads the figures mid-load. */
+  out?: LoadResult;
+  /** Checked before each request: true ends the load early. */
+  done?: () => boolean;
+}
+
+/**
+ * Up to `total` audit events from `concurrency` loops, for at most `maxMs`; returns the job ids the API
+ * accepted. A request that got no answer (refused while the API restarts, or timed out) is counted in
+ * `statuses[0]` and sent again after 100 ms, as a client would, so an API that is away for a while neither
+ * burns the load on a closed port nor leaves nothing for the processes that replace it.
+ */
+export async function auditLoad(port: () => number, total: number, opts: LoadOptions = {}): Promise<LoadResult> {
+  const { concurrency = 20, tag = 'chaos', maxMs = 120_000, done = () => false } = opts;
   const deadline = Date.now() + maxMs;
-  const accepted: string[] = [];
-  const statuses: Record<number, number> = {};
+  const out = opts.out ?? { accepted: [], statuses: {} };
+  const { accepted, statuses } = out;
   let next = 0;
+  const more = () => Date.now() < deadline && !done();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total && Date.now() < deadline) {
+      while (next < total && more()) {
         const n = next++;
-        try {
-          const res = await fetch(`http://127.0.0.1:${port()}/v1/audit-events`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` },
-            body: JSON.stringify({ event_type: tag, event_category: 'system', severity: 'info', event_data: { n } }),
-            signal: AbortSignal.timeout(5_000),
-          });
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-          if (res.status === 202) accepted.push(((await res.json()) as { job_id: string }).job_id);
-          else await res.body?.cancel();
-        } catch {
-          statuses[0] = (statuses[0] ?? 0) + 1; // connection refused or timed out: not accepted
+        for (let answered = false; !answered && more(); ) {
+          try {
+            const res = await fetch(`http://127.0.0.1:${port()}/v1/audit-events`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` },
+              body: JSON.stringify({ event_type: tag, event_category: 'system', severity: 'info', event_data: { n } }),
+              signal: AbortSignal.timeout(5_000),
+            });
+            answered = true;
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+            if (res.status === 202) accepted.push(((await res.json()) as { job_id: string }).job_id);
+            else await res.body?.cancel();
+          } catch {
+            statuses[0] = (statuses[0] ?? 0) + 1; // connection refused or timed out: not accepted (yet)
+            await sleep(100);
+          }
         }
       }
     }),
   );
-  return { accepted, statuses };
+  return out;
 }
 
 /** Rows of one SQL statement on the harness's own connection (`?` placeholders). */
@@ -179,24 +202,57 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
   return false;
 }
 
-/** Every accepted audit event has exactly one system_events row (its id is derived from the job id). */
-export async function auditInvariant(env: ChaosEnv, accepted: string[], timeoutMs = 60_000) {
+/**
+ * Every accepted audit event has exactly one system_events row (its id is derived from the job id), and
+ * ran exactly once: its row is keyed by the job id and written "on conflict do nothing", so a second run
+ * would leave the same count; the ledger counts runs instead. `extraJobs` are audit jobs under ids the API
+ * never answered with: a request that timed out at the client may have been accepted, anything beyond that
+ * is one request enqueued twice. The outbox must end empty.
+ */
+export async function auditInvariant(env: ChaosEnv, load: LoadResult, timeoutMs = 60_000) {
   const { deterministicUuid } = await import('../src/lib/ids.ts');
+  const { auditEvent } = await import('../src/queues/audit-event.ts');
+  const { accepted } = load;
   const ids = accepted.map((id) => deterministicUuid(`audit-event:${id}`));
   const count = async () => {
-    const [row] = await env.orm.em
-      .getConnection()
-      .execute<{ n: number }[]>(`select count(*)::int as n from system_events where id = any(?::uuid[])`, [
-        `{${ids.join(',')}}`,
-      ]);
+    const [row] = await query<{ n: number }>(
+      env,
+      `select count(*)::int as n from system_events where id = any(?::uuid[])`,
+      [`{${ids.join(',')}}`],
+    );
     return row?.n ?? 0;
   };
-  await waitFor(async () => (await count()) === ids.length, timeoutMs);
+  const pending = async () =>
+    (await query<{ n: number }>(env, `select count(*)::int as n from outbox_jobs where enqueued_at is null`))[0]?.n ??
+    0;
+  const acceptedSet = new Set(accepted);
+  const ran = () => env.ledger.completedIds(auditEvent.name).filter((id) => acceptedSet.has(id)).length;
+  await waitFor(
+    async () => (await count()) === ids.length && ran() === ids.length && (await pending()) === 0,
+    timeoutMs,
+  );
   const written = await count();
-  const [pending] = await env.orm.em
-    .getConnection()
-    .execute<{ n: number }[]>(`select count(*)::int as n from outbox_jobs where enqueued_at is null`);
-  return { accepted: accepted.length, written, lost: accepted.length - written, outboxPending: pending?.n ?? 0 };
+  const extraJobs = env.ledger.completedIds(auditEvent.name).filter((id) => !acceptedSet.has(id)).length;
+  const { doubles, rerunsAfterStall } = await env.ledger.doubles(env.config.REDIS_URL, env.config.REDIS_PREFIX);
+  const outboxPending = await pending();
+  const unanswered = load.statuses[0] ?? 0;
+  return {
+    held:
+      written === accepted.length &&
+      ran() === accepted.length &&
+      doubles === 0 &&
+      outboxPending === 0 &&
+      extraJobs <= unanswered,
+    accepted: accepted.length,
+    written,
+    lost: accepted.length - written,
+    ran: ran(),
+    doubles,
+    rerunsAfterStall,
+    extraJobs,
+    retries: env.ledger.retries,
+    outboxPending,
+  };
 }
 
 /** What a scenario reports: `ok` (every invariant held) and its figures. */

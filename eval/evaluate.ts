@@ -24,8 +24,13 @@ export class Tally {
   recall = () => (this.tp + this.fn ? this.tp / (this.tp + this.fn) : 1);
   count(expected: boolean, got: boolean, note: string) {
     if (expected && got) this.tp += 1;
-    else if (got) (this.fp += 1), this.misses.push(`false positive: ${note}`);
-    else if (expected) (this.fn += 1), this.misses.push(`missed: ${note}`);
+    else if (got) {
+      this.fp += 1;
+      this.misses.push(`false positive: ${note}`);
+    } else if (expected) {
+      this.fn += 1;
+      this.misses.push(`missed: ${note}`);
+    }
   }
 }
 

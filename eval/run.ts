@@ -1,5 +1,9 @@
-// `npm run eval [-- --verbose]`: prints precision and recall on eval/messages.jsonl (see evaluate.ts).
+// `npm run eval [-- --verbose]`: prints precision and recall on eval/messages.jsonl (see evaluate.ts), then
+// the crisis detector on each of its splits in eval/data/ (see crisis-eval.ts).
+import { CRISIS_SPLITS } from './crisis-sets.ts';
+import { evaluateCrisisSplit, formatRate } from './crisis-eval.ts';
 import { evaluate, loadEvalSet, type Tally } from './evaluate.ts';
+import { sentenceEncoder } from '../src/ml/sentence-encoder.ts';
 
 const rows = loadEvalSet();
 const r = evaluate(rows);
@@ -25,3 +29,21 @@ console.table([
 console.log(
   `PII-free messages left unchanged: ${r.piiFreeUnchanged}/${r.piiFree} = ${fmt(r.piiFreeUnchanged / r.piiFree)} (target ≥ 0.98)`,
 );
+
+console.log('\nCrisis detector (lexicon + sentence model) per split; 95 % Wilson intervals');
+for (const split of CRISIS_SPLITS) {
+  const f = await evaluateCrisisSplit(split);
+  if (!f) {
+    console.log(`${split}: no file yet`);
+    continue;
+  }
+  console.log(`\n${split}: ${f.rows} messages`);
+  console.table({
+    'crisis messages with any indicator (recall, goal ≥ 0.95)': formatRate(f.recall),
+    'precision of indicators (goal ≥ 0.80)': formatRate(f.precision),
+    'high/critical that require intervention (goal ≥ 0.90)': formatRate(f.interventionRecall),
+    'non-crisis that require intervention (goal ≤ 0.03)': formatRate(f.interventionFalseRate),
+  });
+  console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
+}
+await sentenceEncoder().close();

@@ -237,6 +237,8 @@ export type Config = Readonly<z.infer<typeof EnvSchema>>;
 
 /** Where the local defaults stand in for secrets nobody set (development and test only). */
 export const DEV_ADMIN_TOKEN = 'hearth-dev-admin-token';
+/** Signs `npm run dev:token` identities; the API accepts it in development only, with no Supabase project set. */
+export const DEV_JWT_SECRET = 'hearth-dev-jwt-secret-for-local-identities-only';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -5,7 +5,11 @@
 // and schedules of a deactivated user. Invariant, per schedule, once everything settled: its executions
 // are exactly its slots between the window start and its final next_run_at (no duplicate, none missing,
 // none extra), that next_run_at lies past the window, and each execution has exactly its one effect.
+// The expected slots come from croner directly, never from src/domain/schedule-time.ts (the code under
+// test): a fault there that moved or dropped a slot would otherwise move the expectation with it. Both
+// clocks must have claimed slots (else "two clocks" proved one) and every process must exit 0.
 import { randomUUID } from 'node:crypto';
+import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import { nextRunAfter } from '../../src/domain/schedule-time.ts';
 import { Schedule } from '../../src/entities/schedule.entity.ts';
@@ -75,13 +79,17 @@ function specs(t0: Date): Spec[] {
   ];
 }
 
-/** Slots of (cron, zone) strictly after `from` and strictly before `until`. */
+/** Slots of (cron, zone) strictly after `from` and strictly before `until`, by croner alone. */
 function slotsBetween(cron: string, zone: string, from: Date, until: Date): string[] {
+  const c = new Cron(cron, { timezone: zone, paused: true });
   const out: string[] = [];
-  for (let at = nextRunAfter(cron, zone, from).at; at < until; at = nextRunAfter(cron, zone, at).at)
-    out.push(at.toISOString());
+  for (let at = c.nextRun(from); at && at < until; at = c.nextRun(at)) out.push(at.toISOString());
   return out;
 }
+
+/** The first slot of (cron, zone) strictly after `from`, by croner alone. */
+const slotAfter = (cron: string, zone: string, from: Date) =>
+  new Cron(cron, { timezone: zone, paused: true }).nextRun(from)?.toISOString();
 
 async function seed(env: ChaosEnv, t0: Date) {
   const em = env.orm.em.fork();
@@ -161,8 +169,9 @@ export async function clocks(): Promise<Outcome> {
       CHAOS_SIM_END_MS: String(end),
       CHAOS_SIM_SPEED: String(SPEED),
     };
-    const counter = (i: number) => (e: LogEntry) =>
-      void (e.msg === 'schedules fired' && (claims[i]! += Number(e.claimed)));
+    const counter = (i: number) => (e: LogEntry) => {
+      if (e.msg === 'schedules fired') claims[i]! += Number(e.claimed);
+    };
     procs.push(...(await Promise.all([env.start('clock', sim, counter(0)), env.start('clock', sim, counter(1))])));
     const lateStartMs = Math.max(0, Date.now() - (end - WINDOW_MS / SPEED));
     await sleep(Math.max(0, end - Date.now()) + 1_000);
@@ -182,14 +191,20 @@ export async function clocks(): Promise<Outcome> {
       return r!.pending === 0 && r!.unplaced === 0 && r!.outbox === 0 && n!.n === sent!.n;
     }, 60_000);
     await sleep(500); // a provider request answered just now
-    await stopAll(procs);
+    const exitCodes = await stopAll(procs);
     const check = await verify(env, t0, { twilio: twilio.requests.length, smtp: smtp.mails.length, vapi: vapi });
     return {
-      ok: settled && check.problems.length === 0 && lateStartMs < 60_000 / SPEED,
+      ok:
+        settled &&
+        check.problems.length === 0 &&
+        lateStartMs < 60_000 / SPEED &&
+        claims.every((n) => n > 0) &&
+        exitCodes.every((c) => c === 0),
       simulatedMinutes: WINDOW_MS / 60_000,
       speed: SPEED,
       ...seeded,
       claimsByClock: claims.join(' + '),
+      exitCodes: exitCodes.join(','),
       lateStartMs,
       ...check.figures,
       ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
@@ -231,13 +246,18 @@ async function verify(env: ChaosEnv, t0: Date, sent: { twilio: number; smtp: num
   let expectedSlots = 0;
   for (const s of schedules) {
     const got = (bySchedule.get(s.id) ?? []).sort();
-    const expected = s.next_run_at ? slotsBetween(s.cron_expression, s.timezone, t0, new Date(s.next_run_at)) : [];
+    // Paused schedules never fire. A deactivated user's schedule fires (skipped) until the worker turns it
+    // off: its slots end where the clocks left its next_run_at, and there is at least one.
+    const until = s.user_active ? windowEnd : new Date(s.next_run_at ?? t0);
+    const expected = s.user_active && !s.is_active ? [] : slotsBetween(s.cron_expression, s.timezone, t0, until);
+    if (!s.user_active && !expected.length) problems.push(`${s.id}: a deactivated user's schedule never fired`);
     expectedSlots += expected.length;
     if (got.length !== new Set(got).size) problems.push(`${s.id}: duplicate slot`);
     if (got.join() !== expected.join())
       problems.push(`${s.id} (${s.cron_expression} ${s.timezone}): ${got.length} executions, ${expected.length} slots`);
-    if (s.user_active && s.is_active && !(s.next_run_at && new Date(s.next_run_at) > windowEnd))
-      problems.push(`${s.id}: next_run_at ${s.next_run_at} not past the window`);
+    const next = s.next_run_at ? new Date(s.next_run_at).toISOString() : null;
+    if (s.user_active && s.is_active && next !== slotAfter(s.cron_expression, s.timezone, windowEnd))
+      problems.push(`${s.id}: next_run_at ${next} is not the first slot after the window`);
   }
   const status: Record<string, number> = {};
   for (const e of executions) status[e.status] = (status[e.status] ?? 0) + 1;
@@ -278,10 +298,10 @@ async function verify(env: ChaosEnv, t0: Date, sent: { twilio: number; smtp: num
   );
   const callIds = new Set(sentOf('voice').map((e) => e.meta.voice_call_id!));
   for (const vs of voiceSchedules) {
-    for (const slot of slotsBetween(vs.cron_expression, vs.timezone, t0, new Date(vs.next_run_at)))
+    for (const slot of slotsBetween(vs.cron_expression, vs.timezone, t0, windowEnd))
       callIds.add(deterministicUuid(`voice-call:voice-schedule:${vs.id}:${slot}`));
-    if (!(new Date(vs.next_run_at) > windowEnd))
-      problems.push(`voice schedule ${vs.id}: next_run_at not past the window`);
+    if (new Date(vs.next_run_at).toISOString() !== slotAfter(vs.cron_expression, vs.timezone, windowEnd))
+      problems.push(`voice schedule ${vs.id}: next_run_at is not the first slot after the window`);
   }
   const calls = await q<{ id: string }>(`select id from voice_calls`);
   const placedTwice = calls.filter((c) => sent.vapi.callsFor(c.id).length !== 1).length;

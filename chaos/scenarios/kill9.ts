@@ -33,10 +33,13 @@ import {
   type Outcome,
 } from '../support.ts';
 import { PUBLIC_BASE_URL, TWILIO_TOKEN } from './webhook-events.ts';
+import { watchStalls } from '../ledger.ts';
 
 const [AUDITS, MESSAGES, CHAT_USERS, ALERTS, CALLS, CHECKUPS] = [1_000, 1_000, 50, 200, 200, 300];
 const JWT_SECRET = 'chaos-jwt-secret-chaos-jwt-secret-0123456789';
 const KILLS = 2;
+/** How long BullMQ may take to find a killed worker's jobs (lock 3 s, stalled check every 1 s) on a busy machine. */
+const STALL_FOUND_MS = 30_000;
 
 export async function kill9(): Promise<Outcome> {
   const [vapi, twilio] = [await new FakeVapi().start(), await startFakeTwilio()];
@@ -53,6 +56,7 @@ export async function kill9(): Promise<Outcome> {
     TWILIO_FROM_NUMBER: '+15550001111',
   });
   const procs: HearthProcess[] = [];
+  const stalls = await watchStalls(env.config.REDIS_URL, env.config.REDIS_PREFIX);
   try {
     procs.push(await env.start('web'), await env.start('clock'), await env.start('worker'));
     const port = procs[0]!.port!;
@@ -62,30 +66,41 @@ export async function kill9(): Promise<Outcome> {
       chatLoad(port, world.chat),
       alertLoad(port, world.alertUsers),
     ]);
+    // Each kill must land on jobs in hand: BullMQ reports them stalled (their lock lapsed with the worker)
+    // and hands them to the next worker. A kill between jobs would prove nothing about recovery.
+    const stalledByKill: number[] = [];
     for (let k = 0; k < KILLS; k++) {
       await sleep(1_500);
+      const before = stalls.count();
       const worker = procs.pop()!;
       worker.proc.kill('SIGKILL');
       await worker.exited;
       procs.push(await env.start('worker'));
+      await waitFor(async () => stalls.count() > before, STALL_FOUND_MS);
+      stalledByKill.push(stalls.count() - before);
     }
     const [audit, messages, alerts] = await loads;
-    const auditCheck = await auditInvariant(env, audit.accepted, 90_000);
+    const auditCheck = await auditInvariant(env, audit, 90_000);
     const check = await verify(env, { messages, alerts, vapi, texts: () => twilio.requests.map((r) => r.form.To!) });
     return {
       ok:
-        auditCheck.lost === 0 &&
+        stalledByKill.every((n) => n > 0) &&
+        auditCheck.held &&
         auditCheck.accepted === AUDITS &&
         messages.length === MESSAGES &&
         alerts === ALERTS &&
         check.problems.length === 0,
       kills: KILLS,
+      stalledByKill: stalledByKill.join(' + '),
       auditAccepted: auditCheck.accepted,
       auditLost: auditCheck.lost,
+      doubles: auditCheck.doubles,
+      rerunsAfterStall: auditCheck.rerunsAfterStall,
       ...check.figures,
       ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
     };
   } finally {
+    await stalls.close();
     await stopAll(procs);
     await env.dispose();
     await Promise.all([vapi.stop(), twilio.close()]);

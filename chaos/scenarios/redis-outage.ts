@@ -39,7 +39,7 @@ export async function redisOutage(): Promise<Outcome> {
   const procs = [await env.start('web'), await env.start('clock'), await env.start('worker')];
   const port = procs[0]!.port!;
   try {
-    const load = auditLoad(() => port, 600, 4);
+    const load = auditLoad(() => port, 600, { concurrency: 4 });
     await sleep(1_000);
     redis.kill('SIGTERM');
     await new Promise((r) => redis.once('exit', r));
@@ -50,13 +50,20 @@ export async function redisOutage(): Promise<Outcome> {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     const directMs = Math.round(performance.now() - t);
-    const during = await auditLoad(() => port, 50, 5, 'during-outage');
+    const during = await auditLoad(() => port, 50, { concurrency: 5, tag: 'during-outage' });
     await sleep(Math.max(0, downSeconds * 1000 - 2_000));
     redis = startRedis();
-    const { accepted } = await load;
-    const check = await auditInvariant(env, [...accepted, ...during.accepted], 90_000);
+    const before = await load;
+    const check = await auditInvariant(
+      env,
+      {
+        accepted: [...before.accepted, ...during.accepted],
+        statuses: { 0: (before.statuses[0] ?? 0) + (during.statuses[0] ?? 0) },
+      },
+      90_000,
+    );
     return {
-      ok: direct.status === 503 && directMs < 1_000 && during.accepted.length === 50 && check.lost === 0,
+      ok: direct.status === 503 && directMs < 1_000 && during.accepted.length === 50 && check.held,
       nonDurableStatus: direct.status,
       nonDurableMs: directMs,
       durableAcceptedDuringOutage: during.accepted.length,

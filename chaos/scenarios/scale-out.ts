@@ -51,9 +51,10 @@ const auditThroughput = (t: Topology) =>
   withTopology('scale_audit', t, {}, async (env, ports) => {
     let turn = 0;
     const started = performance.now();
-    const { accepted } = await auditLoad(() => ports[turn++ % ports.length]!, AUDIT_EVENTS, 40);
-    const check = await auditInvariant(env, accepted);
-    return { perSecond: Math.round(accepted.length / ((performance.now() - started) / 1000)), ...check };
+    const load = await auditLoad(() => ports[turn++ % ports.length]!, AUDIT_EVENTS, { concurrency: 40 });
+    const seconds = (performance.now() - started) / 1000;
+    const check = await auditInvariant(env, load);
+    return { perSecond: Math.round(load.accepted.length / seconds), ...check };
   });
 
 /** SYNC_USERS sign-ups delivered as Supabase webhooks, spread over the API processes; seconds until all are synced. */
@@ -92,7 +93,8 @@ async function syncThroughput(t: Topology) {
       const seconds = (performance.now() - started) / 1000;
       await waitFor(async () => (await counts()).logs >= SYNC_USERS, 5_000);
       const { users, logs } = await counts();
-      return { seconds, accepted: statuses.filter((s) => s < 300).length, users, logs };
+      const { doubles } = await chaos.ledger.doubles(chaos.config.REDIS_URL, chaos.config.REDIS_PREFIX);
+      return { seconds, accepted: statuses.filter((s) => s < 300).length, users, logs, doubles };
     });
   } finally {
     await auth.stop();
@@ -104,21 +106,22 @@ export async function scaleOut(): Promise<Outcome> {
   const scaled = { webs: 2, workers: 3, clocks: 2 };
   const [auditOne, auditMany] = [await auditThroughput(single), await auditThroughput(scaled)];
   const [syncOne, syncMany] = [await syncThroughput(single), await syncThroughput(scaled)];
-  // Exactly one user and one successful sync log per sign-up: nothing lost, nothing doubled.
+  // Exactly one user and one successful sync log per sign-up, and no job run twice: nothing lost, nothing doubled.
   const syncExact = [syncOne, syncMany].every(
-    (r) => r.accepted === SYNC_USERS && r.users === SYNC_USERS && r.logs === SYNC_USERS,
+    (r) => r.accepted === SYNC_USERS && r.users === SYNC_USERS && r.logs === SYNC_USERS && r.doubles === 0,
   );
   const speedup = syncOne.seconds / syncMany.seconds;
   return {
     ok:
-      auditOne.lost === 0 &&
-      auditMany.lost === 0 &&
+      auditOne.held &&
+      auditMany.held &&
       auditMany.accepted === AUDIT_EVENTS &&
       syncExact &&
       speedup >= MIN_SYNC_SPEEDUP,
     auditSingle: `${auditOne.perSecond}/s`,
     auditScaled: `${auditMany.perSecond}/s`,
     auditLost: auditOne.lost + auditMany.lost,
+    auditDoubles: auditOne.doubles + auditMany.doubles,
     syncSingle: `${Math.round(SYNC_USERS / syncOne.seconds)}/s`,
     syncScaled: `${Math.round(SYNC_USERS / syncMany.seconds)}/s`,
     syncSpeedup: `${speedup.toFixed(1)}× (≥ ${MIN_SYNC_SPEEDUP}×)`,

@@ -86,7 +86,7 @@ export async function verify(env: ChaosEnv, x: VerifyInput) {
         row.email === auth.email &&
         row.full_name === auth.user_metadata.full_name &&
         iso(row.auth_updated_at) === iso(auth.updated_at)
-      : row && row.deleted_at && !row.is_active;
+      : row?.deleted_at && !row.is_active;
     if (!ok) mismatched += 1;
   }
   expect('users rows not matching Supabase Auth', mismatched, 0);
@@ -213,7 +213,10 @@ export async function verify(env: ChaosEnv, x: VerifyInput) {
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 const tally = (keys: (string | number)[]) =>
-  keys.reduce<Record<string, number>>((t, k) => ({ ...t, [k]: (t[k] ?? 0) + 1 }), {});
+  keys.reduce<Record<string, number>>((t, k) => {
+    t[k] = (t[k] ?? 0) + 1;
+    return t;
+  }, {});
 
 /** [distinct keys seen 0 times, keys seen 2+ times] in `seen`, for the `expected` keys (each should be seen once). */
 function countsOff(expected: string[], seen: string[]): [number, number] {

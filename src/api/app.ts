@@ -1,6 +1,5 @@
 // Builds the Hono app from its dependencies; never listens (src/api/server.ts does), so tests call app.request().
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
@@ -17,6 +16,7 @@ import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
 import { BOARD_PATH, boardRoutes } from './routes/board.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -108,11 +108,12 @@ export function createApp(deps: AppDeps) {
     bearerFormat: 'JWT',
     description: 'Supabase access token',
   });
+  registerWebhookSchemes(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Hearth API', version: '0.1.0', description: 'Enqueues background work for the companion app.' },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Hearth API' }));
+  app.route('/', docsRoutes());
 
   app.notFound(notFound);
   app.onError(onError);
@@ -120,3 +121,40 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** How the routes that are not called with a bearer token authenticate (each route names its own). */
+function registerWebhookSchemes(app: OpenAPIHono<AppEnv>) {
+  const scheme = (name: string, s: { in: 'header' | 'query'; name: string; description: string }) =>
+    app.openAPIRegistry.registerComponent('securitySchemes', name, { type: 'apiKey', ...s });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminBasic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'Browsers: any user name, ADMIN_TOKEN as the password',
+  });
+  scheme('supabaseWebhookSecret', {
+    in: 'header',
+    name: 'x-supabase-webhook-secret',
+    description: 'SUPABASE_WEBHOOK_SECRET',
+  });
+  scheme('vapiSecret', {
+    in: 'header',
+    name: 'x-vapi-secret',
+    description: 'VAPI_WEBHOOK_SECRET, in the header VAPI_WEBHOOK_SECRET_HEADER names (default x-vapi-secret)',
+  });
+  scheme('vapiSignature', {
+    in: 'header',
+    name: 'x-signature',
+    description:
+      'HMAC of `{x-timestamp}.{body}` under VAPI_WEBHOOK_HMAC_SECRET (VAPI_WEBHOOK_HMAC_* name the headers and algorithm)',
+  });
+  scheme('twilioSignature', {
+    in: 'header',
+    name: 'x-twilio-signature',
+    description: "Twilio's signature (TWILIO_AUTH_TOKEN) of PUBLIC_BASE_URL + path + query and the form parameters",
+  });
+  scheme('acknowledgeLink', {
+    in: 'query',
+    name: 'token',
+    description: "The token of a contact's acknowledge link (HMAC of incident and contact under SAFETY_LINK_SECRET)",
+  });
+}

@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import type { Config } from '../config.ts';
+import { type Config, DEV_JWT_SECRET } from '../config.ts';
 import { AppError, errorResponse } from './errors.ts';
 import type { AppEnv } from './env.ts';
 import { sessionRecorder } from './sessions.ts';
@@ -24,8 +24,18 @@ function bearer(header: string | undefined): string | undefined {
 
 const unauthorized = (message: string) => new AppError('UNAUTHORIZED', message);
 
-type UserAuthConfig = Pick<Config, 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'> &
+type UserAuthConfig = Pick<Config, 'NODE_ENV' | 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'> &
   Partial<Pick<Config, 'USER_SESSION_TOUCH_SECONDS'>>;
+
+/**
+ * The HS256 secret user tokens are verified with: the Supabase project's, else (development only, no Supabase
+ * project configured) DEV_JWT_SECRET, which `npm run dev:token` signs local identities with. In test and
+ * production a token signed with it is refused like any other bad signature.
+ */
+export function userTokenSecret(config: Omit<UserAuthConfig, 'SUPABASE_JWT_AUDIENCE'>): string | undefined {
+  if (config.SUPABASE_JWT_SECRET) return config.SUPABASE_JWT_SECRET;
+  return config.NODE_ENV === 'development' && !config.SUPABASE_URL ? DEV_JWT_SECRET : undefined;
+}
 
 /**
  * Verifies Supabase access tokens with jose: HS256 against the project's JWT secret, ES256/RS256
@@ -34,7 +44,8 @@ type UserAuthConfig = Pick<Config, 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUP
  * Records the request's Supabase session in user_sessions (src/api/sessions.ts); a soft-deleted user is 403.
  */
 export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
-  const secret = config.SUPABASE_JWT_SECRET ? new TextEncoder().encode(config.SUPABASE_JWT_SECRET) : undefined;
+  const secretText = userTokenSecret(config);
+  const secret = secretText ? new TextEncoder().encode(secretText) : undefined;
   const jwks = config.SUPABASE_URL
     ? createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', config.SUPABASE_URL), { timeoutDuration: 3_000 })
     : undefined;

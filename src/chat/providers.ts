@@ -16,6 +16,7 @@ import {
   type ConversationSummaryDraft,
   type SummaryMessage,
 } from '../domain/conversation-summary.ts';
+import { type CrisisDetector, crisisDetectorFrom } from './crisis-detector.ts';
 import { openAiCompatible, ProviderError } from './openai-compatible.ts';
 
 export interface MemoryExtractor {
@@ -29,6 +30,7 @@ export interface ConversationSummarizer {
 }
 
 export interface ChatProviders {
+  crisis: CrisisDetector;
   extractor: MemoryExtractor;
   summarizer: ConversationSummarizer;
   embedder: EmbeddingProvider;
@@ -186,6 +188,7 @@ export function chatProvidersFrom(config: Config): ChatProviders {
     ? openAiCompatible({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS })
     : undefined;
   return {
+    crisis: crisisDetectorFrom(config),
     extractor:
       client && config.LLM_CHAT_MODEL ? llmExtractor(client, config.LLM_CHAT_MODEL, weights) : rulesExtractor(weights),
     summarizer: client && config.LLM_CHAT_MODEL ? llmSummarizer(client, config.LLM_CHAT_MODEL) : rulesSummarizer,

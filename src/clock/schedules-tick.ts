@@ -10,7 +10,7 @@ import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { outboxJobId, validatePayload, type Producer } from '../queues/producer.ts';
 import { executionId, scheduleRun, scheduleRunKey, SCHEDULE_KINDS, type ScheduleKind } from '../queues/schedule-run.ts';
 import type { Payload } from '../queues/define-job.ts';
-import { recordSystemEvent } from '../workers/record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 export type EnqueueMode = 'outbox' | 'direct';
 

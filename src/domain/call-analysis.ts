@@ -1,7 +1,6 @@
 // Turns Vapi's call analysis (analysis.summary, .structuredData, .successEvaluation) into a call_summaries
-// row, with crisis indicators from the shared detector. Never sees the transcript: it is stripped on
-// arrival. Pure.
-import { assessCrisis, type CrisisAssessment } from './crisis.ts';
+// row, and the text the shared crisis detector reads (the summary and emotional state, written about the
+// user: third person). Never sees the transcript: it is stripped on arrival. Pure.
 import { SENTIMENT_LABELS, type SentimentLabel } from './enums.ts';
 
 export interface CallAnalysis {
@@ -10,7 +9,8 @@ export interface CallAnalysis {
   keyTopics: string[];
   actionItems: string[];
   emotionalState: string | null;
-  crisis: CrisisAssessment;
+  /** What the crisis detector assesses, in its third-person mode; '' when the report has neither. */
+  crisisText: string;
 }
 
 const text = (v: unknown, max = 2_000) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : null);
@@ -26,7 +26,7 @@ const strings = (v: unknown) =>
  * Reads the analysis an assistant's analysisPlan produced. structuredData is free-form; the keys read here
  * (sentiment, key_topics, action_items, emotional_state, camelCase accepted) are what our assistants'
  * structuredDataPlan asks for.
- * @example summarizeCallAnalysis({ summary: 'Talked about sleep.' }).crisis.level // 'none'
+ * @example summarizeCallAnalysis({ summary: 'Talked about sleep.' }).crisisText // 'Talked about sleep.'
  */
 export function summarizeCallAnalysis(analysis: unknown): CallAnalysis {
   const a = (analysis && typeof analysis === 'object' ? analysis : {}) as Record<string, unknown>;
@@ -50,6 +50,6 @@ export function summarizeCallAnalysis(analysis: unknown): CallAnalysis {
     keyTopics: strings(data.key_topics ?? data.keyTopics),
     actionItems: strings(data.action_items ?? data.actionItems),
     emotionalState,
-    crisis: assessCrisis([summary, emotionalState].filter(Boolean).join('\n'), { perspective: 'third_person' }),
+    crisisText: [summary, emotionalState].filter(Boolean).join('\n'),
   };
 }

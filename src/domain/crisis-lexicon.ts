@@ -18,9 +18,11 @@ export interface LexiconEntry {
   negationIsPartOfCue?: boolean;
 }
 
-const INTENT = String.raw`(?:going to|gonna|will|i'll|planning to|plan to|decided to|about to|ready to)`;
-const SUICIDE_ACT = String.raw`(?:kill myself|end (?:my life|it all|it)|take my (?:own )?life|hang myself|jump off|overdose)`;
-const OTHERS = String.raw`(?:him|her|them|someone|somebody|people|everyone|my (?:boss|dad|father|mom|mother|brother|sister|husband|wife|partner|ex|neighbou?r|roommate|teacher|coworker|kids?))`;
+const INTENT = "(?:going to|gonna|will|i'll|planning to|plan to|decided to|about to|ready to)";
+const SUICIDE_ACT =
+  '(?:kill myself|end (?:my life|it all|it(?! with| off))|take my (?:own )?life|hang myself|jump off|overdose)';
+const OTHERS =
+  '(?:him|her|them|someone|somebody|people|everyone|my (?:boss|dad|father|mom|mother|brother|sister|husband|wife|partner|ex|neighbou?r|roommate|teacher|coworker|kids?))';
 
 export const CRISIS_LEXICON: readonly LexiconEntry[] = [
   // suicidal ideation
@@ -56,7 +58,7 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
     category: 'suicidal_ideation',
     level: 'critical',
     pattern:
-      /\b(?:this is my (?:last|final) (?:message|goodbye)|(?:wrote|writing|written) (?:my|a) (?:suicide|goodbye) (?:note|letter)|saying goodbye (?:to everyone )?forever|won't be here (?:tomorrow|much longer))\b/,
+      /\b(?:this is my (?:last|final) (?:message(?! (?:before|tonight|today|for (?:today|tonight|now)|until|of the))|goodbye)|(?:wrote|writing|written) (?:my|a) (?:suicide|goodbye) (?:note|letter)|saying goodbye (?:to everyone )?forever|won't be here (?:tomorrow|much longer))\b/,
     negationIsPartOfCue: true,
   },
   {
@@ -90,7 +92,7 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
     category: 'suicidal_ideation',
     level: 'high',
     pattern:
-      /\b(?:don't|do not|no longer)\s+want\s+to\s+(?:live|be alive|exist|be here anymore|wake up)\b|\b(?:hope|wish)\s+i\s+(?:don't|never)\s+wake\s+up\b/,
+      /\b(?:don't|do not|no longer)\s+want\s+to\s+(?:live(?! (?:in|at|near|with) (?:this|that|a|the|my) (?:\w+ )?(?:flat|house|city|town|apartment|area|place|dorm|street|country)\b)|be alive|exist|be here anymore|wake up)\b|\b(?:hope|wish)\s+i\s+(?:don't|never)\s+wake\s+up\b/,
     negationIsPartOfCue: true,
   },
   {
@@ -119,7 +121,8 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
     cue: 'disappear',
     category: 'acute_distress',
     level: 'medium',
-    pattern: /\b(?:wish\s+i\s+could|want\s+to|wanna)\s+(?:just\s+)?(?:disappear|vanish|fall asleep forever)\b/,
+    pattern:
+      /\b(?:wish\s+i\s+could|want\s+to|wanna)\s+(?:just\s+)?(?:disappear|vanish|fall asleep forever)\b(?! for (?:a|the|an|one|two|\d+) )/,
   },
   {
     cue: 'method_thoughts',
@@ -178,7 +181,7 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
     category: 'harm_to_others',
     level: 'high',
     pattern: new RegExp(
-      String.raw`\b(?:want|wanna|going|gonna|planning|plan|thinking about|urge)\s+(?:to\s+)?(?:kill|hurt|stab|shoot|strangle|beat up|attack|poison)(?:ing)?\s+${OTHERS}\b`,
+      String.raw`\b(?:want|wanna|going|gonna|planning|plan|thinking about|urge)\s+(?:to\s+)?(?:kill|hurt|stab|shoot|strangle|beat up|attack|poison)(?:ing)?\s+${OTHERS}\b(?! for \w+ing\b)`,
     ),
   },
   // acute distress and danger from others

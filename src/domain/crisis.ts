@@ -4,7 +4,8 @@
 //   itself a negative phrase ("I don't want to live");
 // - quotation and reported speech: a cue inside quotes or after "he said", "in the movie", "the song
 //   goes" is someone else's words, not the user's state;
-// - history: "I used to cut myself" is recorded, but capped at low (a risk factor, not an emergency).
+// - history: "I used to cut myself", "when I was 20 I wanted to die" describe the past, not the writer's
+//   state now; the sentence model weighs the rest of the message.
 // Bias: when unsure, flag. A false alarm costs a check-in; a miss can cost a life.
 import type { CrisisLevel } from './enums.ts';
 import { CRISIS_LEXICON } from './crisis-lexicon.ts';
@@ -85,14 +86,14 @@ const REPORTED =
   /\b(?:he|she|they|someone|somebody|people|my (?:\w+ )?(?:friend|brother|sister|mom|dad|mother|father|cousin|partner|boyfriend|girlfriend|coworker|classmate|patient|client))\s+(?:said|says|told|tells|wrote|writes|posted|texted|asked|keeps saying|was saying|screamed|yelled)\b|\b(?:in|from) (?:the|a|that|this) (?:movie|film|book|show|series|song|novel|game|episode|article|podcast)\b|\b(?:lyrics?|the song|the character|the line|the quote)\b|\bwhat (?:does|do) (?:it|you) mean (?:when|if)\b|\bhow (?:do|can|should) i (?:help|support)\b/;
 
 const HISTORY =
-  /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school)|a long time ago|no longer)\b/;
+  /\b(?:used to|years ago|in the past|back when|when i was (?:a kid|younger|a teen(?:ager)?|in (?:high )?school|\d+)|a long time ago|no longer|last year|before i (?:had|got|found|started)|after my)\b/;
 
 /**
  * A summary written about the user ("the caller said they want to die", "he plans to kill himself") read
  * as if the user said it, so the first-person lexicon applies. Deliberately broad: in a summary, a
  * third-person cue is about the user far more often than not, and a miss is the worse error.
  */
-function toFirstPerson(text: string): string {
+export function toFirstPerson(text: string): string {
   return text
     .replace(
       /\b(?:the (?:user|caller|client|patient|person|customer|member)|user|caller|they|he|she)\b(?:\s+(?:said|says|stated|mentioned|reported|expressed|shared|told (?:me|us|the assistant)|explained|admitted)(?:\s+that)?)?/g,
@@ -125,7 +126,8 @@ export function assessCrisis(
       // In a summary every sentence reports the user's words: that is the point, not a reason to skip.
       if (!summary && (isQuoted(normalized, match.index) || REPORTED.test(prefix))) continue;
       if (!entry.negationIsPartOfCue && isNegated(prefix)) continue;
-      indicators.push({ cue: entry.cue, category: entry.category, level: HISTORY.test(prefix) ? 'low' : entry.level });
+      if (HISTORY.test(prefix)) continue;
+      indicators.push({ cue: entry.cue, category: entry.category, level: entry.level });
     }
   }
   const level = indicators.reduce<CrisisLevel>((max, i) => (crisisLevelAtLeast(i.level, max) ? i.level : max), 'none');

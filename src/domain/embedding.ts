@@ -28,7 +28,7 @@ const STOPWORDS = new Set(
   ),
 );
 
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -36,13 +36,15 @@ export function findAddresses(text: string): PiiSpan[] {
 
 const MONTH =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
-const DAY = String.raw`\d{1,2}(?:st|nd|rd|th)?`;
+const ORDINAL_WORDS =
+  '(?:twenty-|thirty-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth';
+const DAY = String.raw`(?:\d{1,2}(?:st|nd|rd|th)?|${ORDINAL_WORDS})`;
 // A full or month-day date: 03/14/1988, 14.03.1988, 1988-03-14, March 14(th)(, 1988), 14(th) (of) March (1988)
 const DATE = String.raw`(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|(?:${MONTH})\.?\s+${DAY}(?:,?\s+\d{4})?|${DAY}\s+(?:of\s+)?(?:${MONTH})\.?(?:,?\s+\d{4})?)`;
-const BIRTH_CUE = String.raw`\b(?:born(?:\s+on)?|birthday(?:\s+is)?|date\s+of\s+birth|d\.?o\.?b\.?|birth\s?date)`;
+const BIRTH_CUE = String.raw`\b(?:born(?:\s+on)?|(?:birth|b-?)day(?:\s+is)?|date\s+of\s+birth|d\.?o\.?b\.?|birth\s?date|geb\.|né(?:e)? le)`;
 
 // Only a date next to a birth cue is a date of birth: an appointment on 03/14/2025 is not PII.
-const DATE_AFTER_CUE = new RegExp(String.raw`${BIRTH_CUE}\s*(?:is|was|:|-)?\s*(?:on\s+)?(?:the\s+)?(${DATE})`, 'gi');
+const DATE_AFTER_CUE = new RegExp(String.raw`${BIRTH_CUE}\s*(?:is|was|:|-|,)?\s*(?:on\s+)?(?:the\s+)?(${DATE})`, 'gi');
 const DATE_BEFORE_CUE = new RegExp(
   String.raw`(${DATE})\s+(?:is|was)\s+(?:my|his|her)\s+(?:birthday|date\s+of\s+birth|dob)\b`,
   'gi',

@@ -61,13 +61,21 @@ function findEmails(text: string): PiiSpan[] {
 // US first, then for a few other countries only when they start with the trunk prefix 0 (07700 900123).
 const NATIONAL_COUNTRIES: CountryCode[] = ['GB', 'DE', 'FR', 'AU', 'IN', 'IE', 'NL'];
 
+// A phone-shaped number (7–15 digits in groups) right after a phone cue, whatever the metadata says of it:
+// made-up area codes and the fictional ranges (UK 07700 900xxx, US 555-01xx) are still someone's number.
 const PHONE_CUED =
-  /\b(?:phone|number|cell|mobile|call me|text me|whatsapp|reach me)\b(?:\s+(?:is|on|at))?\s*:?\s*(\+?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4})(?![\d-])/gi;
+  /(?:\b(?:phone|number|cell|mobile|call me|text me|call|ring|whatsapp|reach me|llámame(?: al)?)\b|#)(?:\s+(?:is|on|at|now))?\s*:?\s*(\+?\(?\d{2,4}\)?(?:[-. ]?\(?\d{2,4}\)?){1,4})(?![\d-])/gi;
+// International form (+44 7700 900123, +33 6 12 34 56 78, +447700900915): the plus makes it a phone number.
+const PHONE_INTERNATIONAL = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\d])/g;
+// Crisis and support lines people name in chat are not anyone's personal number.
+const HELPLINES = new Set(['988', '741741', '116123', '116111', '08001111', '131114', '08457909090', '0800585858']);
+const digitCount = (s: string) => s.replace(/\D/g, '').length;
 
 function findPhones(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
   const accept = (start: number, end: number) => {
-    if (!precededByReference(text, start)) spans.push({ kind: 'phone', start, end });
+    const digits = text.slice(start, end).replace(/\D/g, '');
+    if (!precededByReference(text, start) && !HELPLINES.has(digits)) spans.push({ kind: 'phone', start, end });
   };
   for (const m of findPhoneNumbersInText(text, { defaultCountry: 'US' })) accept(m.startsAt, m.endsAt);
   for (const country of NATIONAL_COUNTRIES) {
@@ -78,7 +86,12 @@ function findPhones(text: string): PiiSpan[] {
   // A phone-shaped number the metadata calls invalid (made-up area codes) still counts right after a phone cue.
   for (const m of text.matchAll(PHONE_CUED)) {
     const start = m.index + m[0].length - m[1]!.length;
-    accept(start, start + m[1]!.length);
+    const digits = digitCount(m[1]!);
+    if (digits >= 7 && digits <= 15) accept(start, start + m[1]!.length);
+  }
+  for (const m of text.matchAll(PHONE_INTERNATIONAL)) {
+    const digits = digitCount(m[0]);
+    if (digits >= 8 && digits <= 15) accept(m.index, m.index + m[0].length);
   }
   return spans;
 }
@@ -95,17 +108,56 @@ function findCards(text: string): PiiSpan[] {
 }
 
 // US SSN: AAA-GG-SSSS with the ranges the SSA never issues excluded. Undashed nine digits only after a cue.
+// In a message that says it is an SSN ("my social", "SSN"), any SSN-shaped number is one, valid or not.
 const SSN_DASHED = /(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])/g;
+const SSN_SHAPED = /(?<![\d-])\d{3}([- ]?)\d{2}\1\d{4}(?![\d-])/g;
+const SSN_CUE = /\b(?:ssn|social security|my social|social is)\b/i;
 const SSN_CUED =
   /\b(ssn|social security( number| no\.?)?|social)\s*(is|:|#)?\s*((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})\b/gi;
 
 function findSsns(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
-  for (const m of text.matchAll(SSN_DASHED))
-    spans.push({ kind: 'government_id', start: m.index, end: m.index + m[0].length });
+  const span = (start: number, end: number) => spans.push({ kind: 'government_id', start, end });
+  for (const m of text.matchAll(SSN_CUE.test(text) ? SSN_SHAPED : SSN_DASHED)) span(m.index, m.index + m[0].length);
   for (const m of text.matchAll(SSN_CUED)) {
     const start = m.index + m[0].length - m[4]!.length;
-    spans.push({ kind: 'government_id', start, end: start + m[4]!.length });
+    span(start, start + m[4]!.length);
+  }
+  return spans;
+}
+
+// Other national identifiers, in the forms they are printed: UK National Insurance (QQ 12 34 56 C), Indian
+// PAN (ABCPE1234F), and, after their name, Aadhaar (2345 6789 0124) and passport numbers.
+const OTHER_IDS = [/\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g, /\b[A-Z]{3}[PCHABGJLFT][A-Z]\d{4}[A-Z]\b/g];
+const IDS_CUED = /\b(?:aadhaar|passport)(?:\s+(?:number|no\.?|#))?\s*(?:is|:)?\s*([A-Z0-9](?:[ ]?[A-Z0-9]){5,11})\b/gi;
+
+function findOtherIds(text: string): PiiSpan[] {
+  const spans: PiiSpan[] = [];
+  for (const re of OTHER_IDS) {
+    for (const m of text.matchAll(re))
+      spans.push({ kind: 'government_id', start: m.index, end: m.index + m[0].length });
+  }
+  for (const m of text.matchAll(IDS_CUED)) {
+    if (!/\d/.test(m[1]!)) continue;
+    const start = m.index + m[0].length - m[1]!.length;
+    spans.push({ kind: 'government_id', start, end: start + m[1]!.length });
+  }
+  return spans;
+}
+
+// Bank details: IBANs (checked by validator.isIBAN), and numbers right after "sort code", "account", "routing".
+const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+const BANK_CUED = /\b(?:sort code|account(?: number| no\.?| #)?|routing number)\s*(?:is|:)?\s*(\d[\d -]{4,18}\d)\b/gi;
+
+function findBankDetails(text: string): PiiSpan[] {
+  const spans: PiiSpan[] = [];
+  for (const m of text.matchAll(IBAN)) {
+    if (validator.isIBAN(m[0].replace(/ /g, '')))
+      spans.push({ kind: 'financial', start: m.index, end: m.index + m[0].length });
+  }
+  for (const m of text.matchAll(BANK_CUED)) {
+    const start = m.index + m[0].length - m[1]!.length;
+    spans.push({ kind: 'financial', start, end: start + m[1]!.length });
   }
   return spans;
 }
@@ -148,6 +200,8 @@ export function detectPii(text: string): PiiResult {
     ...findEmails(text),
     ...findCards(text),
     ...findSsns(text),
+    ...findBankDetails(text),
+    ...findOtherIds(text),
     ...findIps(text),
     ...findBirthDates(text),
     ...findAddresses(text),

@@ -49,7 +49,7 @@ export class GroupCommit<T, R> {
       const batch = this.#queue.splice(0, this.#options.maxBatch);
       try {
         const results = await this.#write(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(results[i]!));
+        for (const [i, w] of batch.entries()) w.resolve(results[i]!);
       } catch (err) {
         if (batch.length === 1 || this.#options.retryAlone?.(err) === false) for (const w of batch) w.reject(err);
         else for (const w of batch) await this.#writeAlone(w);

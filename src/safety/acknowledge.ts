@@ -5,7 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContactLog } from '../entities/contact-log.entity.ts';
 import { SafetyContact } from '../entities/safety-contact.entity.ts';
 import { SafetyIncident } from '../entities/safety-incident.entity.ts';
-import { recordSystemEvent } from '../workers/record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 import { attemptLogId } from './attempts.ts';
 
 /** Who acknowledges: a user by token (the user in crisis or an internal contact), or an external contact by signed link. */

@@ -14,7 +14,7 @@ import { deterministicUuid } from '../lib/ids.ts';
 import { sendersFor } from '../lib/notify/index.ts';
 import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
 import { vapiCall } from '../queues/vapi-call.ts';
-import { recordSystemEvent } from '../workers/record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 import { ackLink } from './ack-link.ts';
 
 export type DeliveryOutcome =
@@ -36,8 +36,7 @@ export interface Attempt {
 
 export async function deliver(a: Attempt): Promise<DeliveryOutcome> {
   const { contact, config, incident } = a;
-  const internal =
-    contact.contactUser && contact.contactUser.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
+  const internal = contact.contactUser?.isActive && !contact.contactUser.deletedAt ? contact.contactUser : null;
   const names = {
     userName: personName(incident.user),
     contactName: contact.externalFirstName ?? (internal ? personName(internal) : null),

@@ -37,7 +37,7 @@ export async function applySmsStatus(
     // Locked: concurrent callbacks of one message are applied one after the other, each against the last.
     const log = await tx.findOne(ContactLog, logId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const status = p.MessageStatus ?? '';
-    if (!log || log.contactMethod !== 'sms') return null;
+    if (log?.contactMethod !== 'sms') return null;
     const meta = log.contactMetadata;
     if (meta.provider_id && meta.provider_id !== p.MessageSid) return null;
     if (meta.delivery_status !== undefined && rank(status) <= rank(meta.delivery_status)) return null; // older or repeated
@@ -56,7 +56,7 @@ export async function applySmsStatus(
       await tx.nativeUpdate(SafetyContact, { id: log.safetyContact.id }, { lastContactSuccessful: false });
     const incident = await tx.findOne(SafetyIncident, String(meta.incident_id));
     const step = Number(meta.step);
-    if (!incident || incident.status !== 'open' || incident.currentStep !== step) return null;
+    if (incident?.status !== 'open' || incident.currentStep !== step) return null;
     const key = `${incident.id}:${step + 1}:after-undelivered`;
     if (await tx.findOne(OutboxJob, outboxJobId(safetyEscalate, key))) return null;
     return enqueueInTransaction(tx, safetyEscalate, { incident_id: incident.id, step: step + 1 }, { jobKey: key });

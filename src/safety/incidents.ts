@@ -141,7 +141,7 @@ async function replanAsEmergency(tx: EntityManager, incident: SafetyIncident, no
 export async function loadPolicyContacts(em: EntityManager, userId: string): Promise<PolicyContact[]> {
   const contacts = await em.find(SafetyContact, { user: userId, isActive: true }, { populate: ['contactUser'] });
   return contacts.map((c) => {
-    const internal = c.contactUser && c.contactUser.isActive && !c.contactUser.deletedAt ? c.contactUser : null;
+    const internal = c.contactUser?.isActive && !c.contactUser.deletedAt ? c.contactUser : null;
     return {
       id: c.id,
       priorityOrder: c.priorityOrder,

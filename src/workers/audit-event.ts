@@ -1,7 +1,7 @@
 import type { auditEvent } from '../queues/audit-event.ts';
 import type { JobContext } from './context.ts';
 import type { Payload } from '../queues/define-job.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 /** Writes the audit record; keyed by the job id, so a retry or a duplicate delivery writes one row. */
 export async function processAuditEvent(p: Payload<typeof auditEvent>, ctx: JobContext) {

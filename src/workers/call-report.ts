@@ -56,6 +56,10 @@ export async function applyEndOfCallReport(
 
   const duration = durationSeconds(call.startedAt, call.endedAt);
   const analysis = summarizeCallAnalysis(m.analysis);
+  // A model that cannot run leaves the lexicon's (and LLM's) verdict: a call report is never held back.
+  const crisis = analysis.crisisText
+    ? await deps.crisis.detect(analysis.crisisText, { perspective: 'third_person' })
+    : { level: 'none' as const, indicators: [], requiresIntervention: false };
   // One summary per call (unique call_id): a second report or a replay inserts nothing.
   await tx
     .createQueryBuilder(CallSummary)
@@ -68,7 +72,7 @@ export async function applyEndOfCallReport(
       sentiment: analysis.sentiment,
       keyTopics: analysis.keyTopics,
       actionItems: analysis.actionItems,
-      crisisIndicators: analysis.crisis.indicators.map((i) => i.cue),
+      crisisIndicators: crisis.indicators.map((i) => i.cue),
       emotionalState: analysis.emotionalState,
       createdAt: new Date(),
     })
@@ -77,8 +81,7 @@ export async function applyEndOfCallReport(
     .execute();
 
   const followUps: (OutboxJob | null)[] = [];
-  if (analysis.crisis.requiresIntervention)
-    followUps.push(await enqueueOutreach(tx, call, analysis.crisis.level as 'high' | 'critical'));
+  if (crisis.requiresIntervention) followUps.push(await enqueueOutreach(tx, call, crisis.level as 'high' | 'critical'));
 
   const answered = outcome === 'answered';
   const executionId = call.metadata.schedule_execution_id;
@@ -91,7 +94,7 @@ export async function applyEndOfCallReport(
       user_id: call.user.id,
       conversation_id: null,
       occurred_at: call.startedAt.toISOString(),
-      crisis: analysis.crisis.level !== 'none',
+      crisis: crisis.level !== 'none',
     };
     followUps.push(
       await recordActivityOnce(tx, {

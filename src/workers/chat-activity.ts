@@ -27,7 +27,7 @@ export async function recordActivityOnce(
 
 export async function runActivityStep(ctx: JobContext, messageId: string, crisisLevel: CrisisLevel) {
   const message = await ctx.em.findOne(Message, messageId, { populate: ['conversation'] });
-  if (!message || message.role !== 'user') return { activity: false, checkin: 'not_a_checkin' as const };
+  if (message?.role !== 'user') return { activity: false, checkin: 'not_a_checkin' as const };
   const base = {
     user_id: message.user.id,
     conversation_id: message.conversation.id,

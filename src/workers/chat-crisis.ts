@@ -1,18 +1,25 @@
 // Step 1 of memory-extraction: the crisis check, on the original text, committed on its own before any
 // other step runs (a later step failing never holds back or rolls back a crisis signal).
+// The detector (lexicon + sentence model + optional LLM) runs before the transaction, so no row is locked
+// while the model computes.
 // Retry / duplicate: the message row is locked and rewritten with the same values; the safety-outreach
 // outbox row is keyed `chat_message:${message_id}` and only created when absent; the system_events row is
 // keyed by the message id. So a second run changes nothing and enqueues nothing.
+// The sentence model failing: the job is retried (the model's vote matters); on its last attempt the step
+// decides with the lexicon (and LLM) alone and records `crisis.model_unavailable`, so a signal those find
+// is never held back by a broken model.
 import { LockMode } from '@mikro-orm/core';
-import { assessCrisis, crisisLevelAtLeast, type CrisisAssessment } from '../domain/crisis.ts';
+import type { CrisisDetector } from '../chat/crisis-detector.ts';
+import { crisisLevelAtLeast, type CrisisAssessment } from '../domain/crisis.ts';
 import { Conversation } from '../entities/conversation.entity.ts';
 import { Message } from '../entities/message.entity.ts';
 import { OutboxJob } from '../entities/outbox-job.entity.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
 import { enqueueInTransaction, outboxJobId } from '../queues/producer.ts';
+import { memoryExtraction } from '../queues/memory-extraction.ts';
 import { safetyOutreach } from '../queues/safety-outreach.ts';
 import type { JobContext } from './context.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 export interface CrisisStepResult {
   level: CrisisAssessment['level'];
@@ -20,13 +27,32 @@ export interface CrisisStepResult {
 }
 
 /** Null when the message no longer exists. Assistant and system messages are not assessed. */
-export async function runCrisisStep(ctx: JobContext, messageId: string): Promise<CrisisStepResult | null> {
+export async function runCrisisStep(
+  ctx: JobContext,
+  messageId: string,
+  detector: CrisisDetector,
+): Promise<CrisisStepResult | null> {
+  const unlocked = await ctx.em.fork().findOne(Message, messageId, { fields: ['role', 'content'] });
+  if (!unlocked) return null;
+  if (unlocked.role !== 'user') return { level: 'none', outreachJobId: null };
+  const assessment = await detector.detect(unlocked.content);
+  if (assessment.modelError) {
+    if (ctx.attempt < (memoryExtraction.options.attempts ?? 1)) throw new Error(assessment.modelError);
+    ctx.log.error({ messageId, err: assessment.modelError }, 'crisis check without the sentence model');
+  }
   let outreach: OutboxJob | null = null;
   const result = await ctx.em.transactional(async (tx): Promise<CrisisStepResult | null> => {
     const message = await tx.findOne(Message, messageId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!message) return null;
-    if (message.role !== 'user') return { level: 'none', outreachJobId: null };
-    const assessment = assessCrisis(message.content);
+    if (assessment.modelError) {
+      await recordSystemEvent(tx, `crisis-model-unavailable:${message.id}`, {
+        userId: message.user.id,
+        eventType: 'crisis.model_unavailable',
+        eventCategory: 'safety',
+        severity: 'error',
+        eventData: { message_id: message.id, crisis_level: assessment.level },
+      });
+    }
     message.crisisIndicators = assessment.indicators.map((i) => i.cue);
     message.requiresIntervention = assessment.requiresIntervention;
     if (assessment.level === 'none') return { level: 'none', outreachJobId: null };

@@ -154,6 +154,9 @@ const batches = new WeakMap<Connection, CheckinBatch>();
 export function checkinBatchFor(em: EntityManager): CheckinBatch {
   const connection = em.getConnection();
   let batch = batches.get(connection);
-  if (!batch) batches.set(connection, (batch = new CheckinBatch(connection)));
+  if (!batch) {
+    batch = new CheckinBatch(connection);
+    batches.set(connection, batch);
+  }
   return batch;
 }

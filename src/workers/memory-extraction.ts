@@ -11,7 +11,7 @@ import { runMemoryStep } from './chat-memories.ts';
 /** A processor bound to providers (tests and the benchmark pass their own). */
 export function memoryExtractionProcessor(providers: () => ChatProviders) {
   return async (p: Payload<typeof memoryExtraction>, ctx: JobContext) => {
-    const crisis = await runCrisisStep(ctx, p.message_id);
+    const crisis = await runCrisisStep(ctx, p.message_id, providers().crisis);
     if (!crisis) {
       ctx.log.info({ messageId: p.message_id }, 'message gone; nothing to do');
       return { skipped: 'message not found' };

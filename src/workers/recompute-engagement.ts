@@ -6,7 +6,7 @@ import { User } from '../entities/user.entity.ts';
 import type { JobContext } from './context.ts';
 import { lockUser } from '../db/locks.ts';
 import { rewriteFoldFrom } from './engagement-store.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 const PAGE = 200;
 

@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Producer } from '../queues/producer.ts';
 import { workerConnection } from '../queues/connection.ts';
 import type { Registration } from './context.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 import { describeError } from '../lib/errors.ts';
 import type { Metrics } from '../lib/metrics.ts';
 

@@ -16,7 +16,7 @@ import { nextStep, stepDelayMs } from '../domain/outreach-policy.ts';
 import { relayNow } from '../queues/outbox-relay.ts';
 import { attemptLogId, claimAttempt, finishAttempt, priorOutcome } from '../safety/attempts.ts';
 import { deliver, redoable, type DeliveryOutcome } from '../safety/deliver.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 export async function processSafetyEscalate(p: Payload<typeof safetyEscalate>, ctx: JobContext) {
   const config = getConfig();

@@ -77,8 +77,7 @@ async function runSchedule(p: Payload<typeof scheduleRun>, ctx: JobContext): Pro
           .execute();
         execution = await lock();
       }
-      if (!execution || execution.status !== 'pending')
-        return { status: 'duplicate', executionId: execution?.id ?? id };
+      if (execution?.status !== 'pending') return { status: 'duplicate', executionId: execution?.id ?? id };
       const schedule = await tx.findOneOrFail(Schedule, p.schedule_id, { populate: ['user'] });
       schedule.lastRunAt = dueAt;
       if (userGone(schedule.user)) {

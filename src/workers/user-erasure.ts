@@ -11,7 +11,7 @@ import type { userErasure } from '../queues/user-erasure.ts';
 import type { Payload } from '../queues/define-job.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { JobContext } from './context.ts';
-import { recordSystemEvent } from './record-event.ts';
+import { recordSystemEvent } from '../db/system-events.ts';
 
 /** Tables kept for audit after an erasure, under the tombstone. */
 export const AUDIT_TABLES = ['system_events'] as const;

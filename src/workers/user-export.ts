@@ -21,7 +21,7 @@ export async function collectUserRows(em: EntityManager, userId: string) {
 
 export async function processUserExport(p: Payload<typeof userExport>, ctx: JobContext) {
   const exp = await ctx.em.findOne(UserExport, p.export_id);
-  if (!exp || exp.status !== 'pending') return { skipped: exp ? exp.status : 'gone' };
+  if (exp?.status !== 'pending') return { skipped: exp ? exp.status : 'gone' };
   const tables = await collectUserRows(ctx.em, exp.user.id);
   exp.data = { exported_at: new Date().toISOString(), user_id: exp.user.id, tables };
   exp.status = 'ready';

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
 import { createTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { TEST_ADMIN_TOKEN } from '../support/constants.ts';
 import { startWeb, type WebServer } from '../../src/api/server.ts';
 import { allJobs } from '../../src/queues/index.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -54,20 +51,8 @@ describe('Bull Board in a browser', () => {
   });
   afterAll(() => web.stop());
 
-  it('lists every queue of the registry', { timeout: 60_000 }, async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+  it('lists every queue of the registry', { timeout: 120_000 }, async () => {
+    const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN } });
       const page = await context.newPage();

@@ -82,7 +82,7 @@ describe('errors are JSON in one shape', () => {
       event_type: 'x',
       event_category: 'system',
       severity: 'info',
-      event_data: { note: 'a\u0000b', ['k\u0000']: 1 },
+      event_data: { note: 'a\u0000b', 'k\u0000': 1 },
     });
     const res = await postAudit(body);
     expect(res.status).toBe(400);

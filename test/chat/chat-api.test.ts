@@ -7,6 +7,7 @@ import { ConversationSummary } from '../../src/entities/conversation-summary.ent
 import { MemoryItem } from '../../src/entities/memory-item.entity.ts';
 import { Message } from '../../src/entities/message.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
+import { conversationSummary } from '../../src/queues/conversation-summary.ts';
 import { memoryExtraction } from '../../src/queues/memory-extraction.ts';
 import { outboxJobId } from '../../src/queues/producer.ts';
 import { userToken } from '../support/tokens.ts';
@@ -117,7 +118,13 @@ describe('conversations and messages', () => {
       expect(summary.emotionalThemes).toContain('stress');
       expect(summary.actionItems).toEqual(['Tomorrow I will go for a walk.']);
       expect(JSON.stringify(summary)).not.toContain('a@b.co');
-      await new Promise((r) => setTimeout(r, 300));
+      // Once: both end requests named one job, and it has run (no sleep: wait for the queue to be idle).
+      await eventually(async () => {
+        const n = await platform.producer
+          .queue(conversationSummary)
+          .getJobCounts('wait', 'active', 'delayed', 'completed');
+        return (n.completed ?? 0) >= 1 && !n.wait && !n.active && !n.delayed;
+      });
       expect(await em().count(ConversationSummary, { conversation: id })).toBe(1);
     } finally {
       await workers.close(2_000);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
 import { call, chatUser, newConversation, postMessage } from './helpers.ts';
 import { makeSchedule } from '../entities/fixtures.ts';
-import { XP_POINTS } from '../../src/domain/engagement.ts';
 import { ActivityEvent } from '../../src/entities/activity-event.entity.ts';
 import { ScheduleExecution } from '../../src/entities/schedule-execution.entity.ts';
 import { User } from '../../src/entities/user.entity.ts';
@@ -22,7 +21,8 @@ it('counts a user message as activity with XP, and a crisis message without', as
   const alice = await chatUser(platform);
   const conversation = await newConversation(platform, alice);
   await postMessage(platform, alice, conversation, 'I planted tomatoes with my sister today');
-  await eventually(async () => (await userRow(alice.id)).xp === XP_POINTS.message);
+  // XP stated here, not taken from src/domain/engagement.ts: a changed rule must change this test too.
+  await eventually(async () => (await userRow(alice.id)).xp === 2); // one message: 2 XP
   expect((await userRow(alice.id)).currentStreak).toBe(1);
 
   const bob = await chatUser(platform);
@@ -54,5 +54,5 @@ it('a message in a check-in conversation answers its check-up once', async () =>
   expect(answered.responseTimeMinutes).toBeGreaterThanOrEqual(9);
   const kinds = (await platform.orm.em.fork().find(ActivityEvent, { user: carol.id })).map((a) => a.kind).sort();
   expect(kinds).toEqual(['checkin_response', 'message', 'message']);
-  expect((await userRow(carol.id)).xp).toBe(2 * XP_POINTS.message + XP_POINTS.checkin_response);
+  expect((await userRow(carol.id)).xp).toBe(24); // two messages (2 XP each) and an answered check-up (20 XP)
 });

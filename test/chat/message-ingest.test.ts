@@ -3,7 +3,7 @@
 // requests that must fail in the same burst (someone else's conversation, an ended one, bad text) fail
 // alone without taking their neighbours' messages down with them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { createTestPlatform, eventually, type TestPlatform } from '../support/platform.ts';
 import { Conversation } from '../../src/entities/conversation.entity.ts';
 import { Message } from '../../src/entities/message.entity.ts';
 import { OutboxJob } from '../../src/entities/outbox-job.entity.ts';
@@ -97,8 +97,20 @@ describe('chat ingest under a burst', () => {
     await blocker
       .getConnection()
       .execute('select 1 from conversations where id = ? for update', [id], 'all', blocker.getTransactionContext());
+    const [{ pid: blockerPid }] = (await blocker
+      .getConnection()
+      .execute('select pg_backend_pid() as pid', [], 'all', blocker.getTransactionContext())) as [{ pid: number }];
     const pending = post(alice, id, 'waits for the lock');
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait until the post's statement is queued behind the blocker's lock (PostgreSQL says so), not for a while.
+    await eventually(async () => {
+      const [row] = await em()
+        .getConnection()
+        .execute<{ n: number }[]>(
+          'select count(*)::int as n from pg_stat_activity where ?::int = any(pg_blocking_pids(pid))',
+          [blockerPid],
+        );
+      return row!.n > 0;
+    });
     expect(await em().count(Message, { conversation: id })).toBe(0);
     await blocker.rollback();
     expect((await pending).status).toBe(202);

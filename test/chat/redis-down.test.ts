@@ -41,7 +41,8 @@ it('accepts a crisis message with Redis down, then assesses it once Redis is bac
       const m = await em().findOneOrFail(Message, message_id);
       return m.memoryExtracted && m;
     }, 20_000);
-    expect(message).toMatchObject({ requiresIntervention: true, crisisIndicators: ['want_to_die'] });
+    expect(message.requiresIntervention).toBe(true);
+    expect(message.crisisIndicators).toContain('want_to_die');
     // The outreach job the crisis step wrote is durable too: it reaches Redis through the same relay.
     await eventually(
       async () =>

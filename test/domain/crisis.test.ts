@@ -34,8 +34,25 @@ describe('assessCrisis', () => {
     expect(assessCrisis(text)).toEqual({ level: 'none', indicators: [], requiresIntervention: false });
   });
 
-  it('caps a past episode at low', () => {
-    expect(assessCrisis('I used to cut myself in high school').level).toBe('low');
+  it.each([
+    'I used to cut myself in high school',
+    'When I was 20 I wanted to die every day. I am 35 now and happy.',
+    'This is my last message tonight, going to bed. Speak tomorrow!',
+    "I don't want to live in this damp flat any more, we're looking at houses.",
+    "I'm going to kill my brother for eating my leftovers, haha.",
+    "I'm going to end it with him tonight. We've been unhappy for months.",
+    'I wish I could vanish for the weekend and switch my phone off.',
+  ])('the lexicon does not flag the past or everyday phrasings: %s', (text) => {
+    expect(assessCrisis(text).indicators).toEqual([]);
+  });
+
+  it.each([
+    'This is my last message. Goodbye everyone.',
+    "I don't want to live in this world anymore",
+    "I'm going to end it tonight",
+    'I wish I could just disappear',
+  ])('while the crisis phrasings they resemble still flag: %s', (text) => {
+    expect(assessCrisis(text).level).not.toBe('none');
   });
 
   it('reports cue ids, never the words, one per cue', () => {

@@ -4,6 +4,7 @@ import { callableAfter, parseQuietHours } from '../../src/domain/quiet-hours.ts'
 import { callOutcome, durationSeconds, nextCallStatus, toCallStatus, toDate } from '../../src/domain/call-lifecycle.ts';
 import { stripConversation } from '../../src/domain/conversation-strip.ts';
 import { summarizeCallAnalysis } from '../../src/domain/call-analysis.ts';
+import { assessCrisis } from '../../src/domain/crisis.ts';
 import { CALL_STATUSES } from '../../src/domain/enums.ts';
 
 describe('quiet hours', () => {
@@ -124,7 +125,7 @@ describe('stripping the conversation', () => {
 });
 
 describe('call analysis', () => {
-  it('reads the structured data and runs the shared crisis detector on the summary', () => {
+  it('reads the structured data and hands the summary and emotional state to the crisis detector', () => {
     const a = summarizeCallAnalysis({
       summary: 'They said they want to die.',
       structuredData: {
@@ -140,11 +141,11 @@ describe('call analysis', () => {
       actionItems: [],
       emotionalState: 'hopeless',
     });
-    expect(a.crisis).toMatchObject({ level: 'high', requiresIntervention: true });
-    expect(summarizeCallAnalysis(undefined)).toMatchObject({
-      sentiment: null,
-      keyTopics: [],
-      crisis: { level: 'none' },
+    expect(a.crisisText).toBe('They said they want to die.\nhopeless');
+    expect(assessCrisis(a.crisisText, { perspective: 'third_person' })).toMatchObject({
+      level: 'high',
+      requiresIntervention: true,
     });
+    expect(summarizeCallAnalysis(undefined)).toMatchObject({ sentiment: null, keyTopics: [], crisisText: '' });
   });
 });

@@ -52,7 +52,8 @@ const TIMING = { WORKER_LOCK_MS: '1500', WORKER_STALLED_CHECK_MS: '500' };
 const runsOf = (runId: string) =>
   platform.orm.em.fork().count(SystemEvent, { eventType: 'slow_done', eventData: { run_id: runId } });
 
-describe('SIGTERM during a running job', () => {
+// Each test boots one or two real worker processes: on a loaded machine a boot alone can take 10 s.
+describe('SIGTERM during a running job', { timeout: 60_000 }, () => {
   it('lets the job finish, then exits 0', async () => {
     const worker = startWorkerProcess({ SLOW_MS: '1000', SHUTDOWN_TIMEOUT_MS: '8000' });
     await worker.waitFor('ready');
@@ -89,7 +90,7 @@ describe('SIGTERM during a running job', () => {
   });
 });
 
-describe('a shutdown that hangs', () => {
+describe('a shutdown that hangs', { timeout: 60_000 }, () => {
   it('exits 1 at its deadline instead of ignoring SIGTERM', async () => {
     const worker = startWorkerProcess({
       HANG_ON_STOP: '1',

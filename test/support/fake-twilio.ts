@@ -31,7 +31,8 @@ export const queued = (form: Record<string, string>) => ({
   },
 });
 
-export async function startFakeTwilio(): Promise<FakeTwilio> {
+/** On `port` (0: any free one; the demo uses a fixed one its platform is configured with). */
+export async function startFakeTwilio(port = 0): Promise<FakeTwilio> {
   const fake: FakeTwilio = { url: '', requests: [], respond: queued, close: async () => {} };
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -48,7 +49,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () => new Promise((r) => server.close(() => r()));
   return fake;

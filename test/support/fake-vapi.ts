@@ -26,24 +26,30 @@ export interface FakeCall {
   costBreakdown?: Record<string, number>;
 }
 
+/** A POST /call body as our client sends it (what the tests look at; the fake keeps it whole). */
+export type CreateCallRequest = Pick<FakeCall, 'assistantId' | 'phoneNumberId' | 'customer'> &
+  Partial<Pick<FakeCall, 'assistantOverrides'>> &
+  Record<string, unknown>;
+
 /** What the next POST /call does: answer with a status, or create the call but answer only after `delayMs`. */
 export type CreatePlan = { status: number; message?: string } | { createThenDelayMs: number };
 
 export class FakeVapi {
   readonly calls = new Map<string, FakeCall>();
-  readonly createRequests: unknown[] = [];
+  readonly createRequests: CreateCallRequest[] = [];
   readonly plans: CreatePlan[] = [];
   #server: Server | undefined;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free one). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(({ status, body }) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
     });
-    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.#server!.listen(port, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.#server.address() as { port: number }).port}`;
     return this;
   }
@@ -87,7 +93,7 @@ export class FakeVapi {
     return call ? { status: 200, body: call } : { status: 404, body: { message: 'Not Found' } };
   }
 
-  async #create(body: Record<string, any>): Promise<{ status: number; body: unknown }> {
+  async #create(body: CreateCallRequest): Promise<{ status: number; body: unknown }> {
     this.createRequests.push(body);
     const plan = this.plans.shift();
     if (plan && 'status' in plan)

@@ -10,13 +10,15 @@ export interface Operation {
   /** Every scheme that may call it. */
   schemes: string[];
   hasBody: boolean;
+  /** The request body's media type, when it has one. */
+  bodyType: string | undefined;
   /** Documented response statuses. */
   responses: string[];
 }
 
 interface DocOperation {
   security?: Record<string, unknown>[];
-  requestBody?: unknown;
+  requestBody?: { content?: Record<string, unknown> };
   responses?: Record<string, unknown>;
 }
 
@@ -32,9 +34,17 @@ export async function operations(app: App): Promise<Operation[]> {
         security: schemes[0],
         schemes,
         hasBody: Boolean(op.requestBody),
+        bodyType: Object.keys(op.requestBody?.content ?? {})[0],
         responses: Object.keys(op.responses ?? {}),
       });
     }
   }
   return ops;
 }
+
+/** Method and path (`{id}` style) of every route the app serves, middleware (`ALL`) left out. */
+export const servedRoutes = (app: App) => [
+  ...new Set(
+    app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+  ),
+];

@@ -15,7 +15,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** On `port` (0: any free one). */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const sink: SmtpSink = { url: '', mails: [], rejectWith: null, close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
@@ -34,7 +35,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   sink.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}?ignoreTLS=true`;
   sink.close = () => new Promise((r) => server.close(() => r()));
   return sink;

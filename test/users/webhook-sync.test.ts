@@ -204,7 +204,12 @@ describe('webhook', () => {
     const body = JSON.stringify(webhook('INSERT', u));
     const [a, b] = await Promise.all([deliver(body), deliver(body)]);
     const c = await deliver(body);
-    const ids = await Promise.all([a, b, c].map(async (r) => (expect(r.status).toBe(202), (await r.json()).job_id)));
+    const ids = await Promise.all(
+      [a, b, c].map(async (r) => {
+        expect(r.status).toBe(202);
+        return (await r.json()).job_id;
+      }),
+    );
     expect(new Set(ids).size).toBe(1);
     await completed(ids[0]);
     expect(await em().count(OutboxJob, { id: ids[0] })).toBe(1);

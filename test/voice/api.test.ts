@@ -23,6 +23,12 @@ const json = (method: string, body: unknown, token: string) => ({
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   body: JSON.stringify(body),
 });
+/** The response fields these tests read. */
+type VoiceList = { voices: { assistant_id: string }[] };
+type CallList = { calls: { id: string }[] };
+type CallBody = { summary: unknown };
+type ErrorBody = { error: { details: { field: string }[] } };
+
 const putVoice = (id: string, body: unknown, token = TEST_ADMIN_TOKEN) =>
   p.app.request(`/admin/api/voices/${id}`, json('PUT', body, token));
 
@@ -51,20 +57,23 @@ describe('voices', () => {
     });
     const { token } = await signedInUser();
     const listed = async () =>
-      ((await (await p.app.request('/v1/voices', { headers: { authorization: `Bearer ${token}` } })).json()) as any)
-        .voices;
-    expect((await listed()).map((v: any) => v.assistant_id)).toContain(id);
+      (
+        (await (
+          await p.app.request('/v1/voices', { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as VoiceList
+      ).voices;
+    expect((await listed()).map((v) => v.assistant_id)).toContain(id);
 
     const retired = await putVoice(id, { name: 'Juniper', is_active: false });
     expect(await retired.json()).toMatchObject({ description: 'calm', is_active: false }); // unspecified fields kept
-    expect((await listed()).map((v: any) => v.assistant_id)).not.toContain(id);
+    expect((await listed()).map((v) => v.assistant_id)).not.toContain(id);
   });
 
   it('needs the admin token and valid input', async () => {
     expect((await putVoice('asst_x', { name: 'X' }, 'not-the-admin-token')).status).toBe(401);
     const bad = await putVoice('asst_x', { name: '', sample_url: 'ftp://x' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.details.map((d: any) => d.field).sort()).toEqual(['name', 'sample_url']);
+    expect(((await bad.json()) as ErrorBody).error.details.map((d) => d.field).sort()).toEqual(['name', 'sample_url']);
     expect((await p.app.request('/v1/voices')).status).toBe(401);
   });
 });
@@ -89,12 +98,26 @@ describe('requesting a call', () => {
   });
 
   it('refuses a second call while one is in flight (409), also when requested at the same moment', async () => {
-    const { token } = await signedInUser();
+    const { user, token } = await signedInUser();
     const voice = await makeVoice(p.orm.em.fork());
     const results = await Promise.all(
       [1, 2, 3].map(() => postCall({ assistant_id: voice.assistantId, phone_number: '+14155550123' }, token)),
     );
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409]);
+    // The statuses alone would pass with three calls queued: exactly one row, one job, one call placed.
+    const { id } = await results.find((r) => r.status === 202)!.json();
+    const rows = await p.orm.em.fork().find(VoiceCall, { user: user.id });
+    expect(rows.map((r) => r.id)).toEqual([id]);
+    const [jobs] = await p.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from outbox_jobs where queue = ? and payload ->> 'voice_call_id' = ?`,
+        [vapiCall.name, id],
+      );
+    expect(jobs!.n).toBe(1);
+    await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).vapiCallId);
+    expect(p.vapi.callsFor(id)).toHaveLength(1);
   });
 
   it('a call stuck in flight for hours (its webhooks lost) no longer blocks a new one', async () => {
@@ -153,7 +176,7 @@ describe('reading calls', () => {
     await eventually(async () => (await p.orm.em.fork().findOneOrFail(VoiceCall, id)).status === 'ended');
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const one = await eventually(async () => {
-      const body = (await (await p.app.request(`/v1/calls/${id}`, auth)).json()) as any;
+      const body = (await (await p.app.request(`/v1/calls/${id}`, auth)).json()) as CallBody;
       return body.summary ? body : null;
     });
     expect(one).toMatchObject({
@@ -173,13 +196,13 @@ describe('reading calls', () => {
       },
     });
     expect(one).not.toHaveProperty('phone_number');
-    const list = (await (await p.app.request('/v1/calls', auth)).json()) as any;
-    expect(list.calls.map((c: any) => c.id)).toEqual([id]);
+    const list = (await (await p.app.request('/v1/calls', auth)).json()) as CallList;
+    expect(list.calls.map((c) => c.id)).toEqual([id]);
 
     const other = await signedInUser();
     const otherAuth = { headers: { authorization: `Bearer ${other.token}` } };
     expect((await p.app.request(`/v1/calls/${id}`, otherAuth)).status).toBe(404);
-    expect(((await (await p.app.request('/v1/calls', otherAuth)).json()) as any).calls).toEqual([]);
+    expect(((await (await p.app.request('/v1/calls', otherAuth)).json()) as CallList).calls).toEqual([]);
     expect((await p.app.request('/v1/calls/not-a-uuid', auth)).status).toBe(400);
   });
 });

@@ -17,7 +17,7 @@ afterAll(() => p.stop());
 
 const load = (id: string) => p.orm.em.fork().findOneOrFail(VoiceCall, id);
 const placed = (id: string) => eventually(async () => ((await load(id)).vapiCallId ? load(id) : null), 15_000);
-const requestsFor = (id: string) => p.vapi.createRequests.filter((r) => (r as any).customer?.externalId === id);
+const requestsFor = (id: string) => p.vapi.createRequests.filter((r) => r.customer?.externalId === id);
 const jobOf = (id: string) => p.producer.queue(vapiCall).getJob(outboxJobId(vapiCall, id));
 
 async function newCall(opts: Parameters<VoicePlatform['requestCall']>[2] = {}) {
@@ -31,7 +31,7 @@ describe('placing a call', () => {
     const { call } = await newCall();
     const row = await placed(call.id);
     expect(p.vapi.callsFor(call.id).map((c) => c.id)).toEqual([row.vapiCallId]);
-    const [request] = requestsFor(call.id) as any[];
+    const [request] = requestsFor(call.id);
     expect(request).toMatchObject({
       phoneNumberId: PHONE_NUMBER_ID,
       customer: { number: '+15555550123', externalId: call.id },

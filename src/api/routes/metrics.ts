@@ -1,11 +1,12 @@
 // GET /metrics (admin token): Prometheus text. Besides the process's own series, gauges computed at
 // scrape time from Redis and PostgreSQL: jobs per queue and state, outbox backlog, clock lag, open
 // safety incidents (someone's outreach is running right now) and how long the oldest has been open.
-import { Hono } from 'hono';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { Gauge } from 'prom-client';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../auth.ts';
+import { ErrorBody } from '../schemas.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import { OUTREACH_LEVELS } from '../../domain/enums.ts';
 
@@ -72,7 +73,17 @@ function registerScrapeGauges(metrics: Metrics, deps: AppDeps) {
 
 export function metricsRoutes(deps: AppDeps, metrics: Metrics) {
   registerScrapeGauges(metrics, deps);
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (admin token)',
+    security: [{ adminToken: [] }],
+    responses: {
+      200: { description: 'the text exposition format', content: { 'text/plain': { schema: z.string() } } },
+      401: { description: 'no admin token', content: { 'application/json': { schema: ErrorBody } } },
+    },
+  });
   app.use('/metrics', adminAuth(deps.config.ADMIN_TOKEN!));
   app.get('/metrics', async (c) =>
     c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),

@@ -62,7 +62,7 @@ const acknowledge = createRoute({
   method: 'post',
   path: '/v1/safety/incidents/{id}/acknowledge',
   tags: ['safety'],
-  security: [{ userToken: [] }],
+  security: [{ userToken: [] }, { acknowledgeLink: [] }] as Record<string, string[]>[],
   summary:
     'Acknowledge an incident (stops escalation): user token of the user or an internal contact, or ?token= from the link',
   request: { params: z.object({ id: z.uuid() }), query: AckQuery },
@@ -155,6 +155,17 @@ export function safetyRoutes(deps: AppDeps) {
     return c.json(status(incident), 200);
   });
 
+  // Documented only (registerPath): the page a contact's link opens; its form posts the token back.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: acknowledge.path,
+    tags: ['safety'],
+    summary: 'The acknowledge page an SMS link opens (public: its form carries ?token= to the POST)',
+    request: { params: z.object({ id: z.string() }), query: AckQuery },
+    responses: {
+      200: { description: 'an HTML page with one button', content: { 'text/html': { schema: z.string() } } },
+    },
+  });
   app.get('/v1/safety/incidents/:id/acknowledge', (c) => {
     const token = c.req.query('token') ?? '';
     const action = `/v1/safety/incidents/${encodeURIComponent(c.req.param('id'))}/acknowledge?token=${encodeURIComponent(token)}`;

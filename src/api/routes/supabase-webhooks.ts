@@ -34,6 +34,7 @@ const route = createRoute({
   method: 'post',
   path: '/webhooks/supabase/auth-users',
   summary: 'Supabase Database Webhook for auth.users (shared secret header)',
+  security: [{ supabaseWebhookSecret: [] }],
   description: `Authenticated by the \`${WEBHOOK_SECRET_HEADER}\` header. Enqueues one user-sync job per delivery (a redelivery of the same body enqueues nothing new).`,
   request: { body: { required: true, content: { 'application/json': { schema: AuthUsersWebhook } } } },
   responses: {

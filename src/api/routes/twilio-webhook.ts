@@ -1,7 +1,6 @@
 // POST /webhooks/twilio/status?log=<contact_logs.id>: Twilio's delivery status callback for outreach SMS,
 // accepted only with a valid X-Twilio-Signature (HMAC-SHA1 with the auth token over the public URL + params).
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyTwilioSignature } from '../../lib/notify/twilio.ts';
 import { relayNow } from '../../queues/outbox-relay.ts';
 import { applySmsStatus } from '../../safety/delivery-status.ts';
@@ -9,11 +8,33 @@ import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError, errorResponse } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
+import { ErrorBody } from '../schemas.ts';
 
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
 
 export function twilioWebhookRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
+  // Documented only (registerPath): Twilio posts a form, which the handler reads whole to check the signature.
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: TWILIO_STATUS_PATH,
+    summary: "Twilio's delivery status callback for outreach SMS (X-Twilio-Signature)",
+    security: [{ twilioSignature: [] }],
+    request: {
+      query: z.object({
+        log: z.string().optional().openapi({ description: 'the contact_logs id the SMS belongs to' }),
+      }),
+      body: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: z.record(z.string(), z.string()) } },
+      },
+    },
+    responses: {
+      204: { description: 'applied, or not one of ours (Twilio must not retry)' },
+      403: { description: 'invalid signature', content: { 'application/json': { schema: ErrorBody } } },
+      503: { description: 'Twilio is not configured', content: { 'application/json': { schema: ErrorBody } } },
+    },
+  });
   app.post(TWILIO_STATUS_PATH, async (c) => {
     const token = deps.config.TWILIO_AUTH_TOKEN;
     if (!token) return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));

@@ -19,6 +19,7 @@ const receive = createRoute({
   method: 'post',
   path: VAPI_WEBHOOK_PATH,
   summary: 'Vapi server messages (secret header or HMAC signature)',
+  security: [{ vapiSecret: [] }, { vapiSignature: [] }] as Record<string, string[]>[],
   description:
     'Stores the message without its transcript, messages, recordings or artifact, then acknowledges. A redelivery of the same body is acknowledged and dropped.',
   responses: {
@@ -35,12 +36,14 @@ const replay = createRoute({
   method: 'post',
   path: '/admin/api/webhook-events/{id}/replay',
   summary: 'Process a stored Vapi event again (admin token)',
+  security: [{ adminToken: [] }],
   request: { params: z.object({ id: z.uuid() }) },
   responses: {
     202: {
       description: 'queued again',
       content: { 'application/json': { schema: z.object({ replayed: z.literal(true) }) } },
     },
+    401: { description: 'no admin token', content: { 'application/json': { schema: ErrorBody } } },
     404: { description: 'no such event', content: { 'application/json': { schema: ErrorBody } } },
     409: { description: 'already processed', content: { 'application/json': { schema: ErrorBody } } },
   },

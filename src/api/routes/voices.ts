@@ -33,6 +33,7 @@ const put = createRoute({
   method: 'put',
   path: '/admin/api/voices/{assistant_id}',
   summary: 'Create or update a voice by its Vapi assistant id (admin token)',
+  security: [{ adminToken: [] }],
   request: {
     params: z.object({
       assistant_id: z

@@ -1,5 +1,6 @@
 // Inserts a system_events row idempotently: the id is derived from a key, and a second insert of the
-// same key is ignored. Used by the audit-event processor and the runtime's final-failure record.
+// same key is ignored. Shared by the workers (audit events, final failures), the safety flow and the clock,
+// so it lives below all of them.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SystemEvent } from '../entities/system-event.entity.ts';
 import type { EventCategory, Severity } from '../domain/enums.ts';
