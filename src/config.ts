@@ -1,6 +1,8 @@
 // The one place that reads the environment. Parsed once, validated, frozen.
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
+import { SSL_MODES, sslModeOf, UNSUPPORTED_SSL_MODES } from './db/ssl.ts';
+import { pemOrPath } from './lib/pem.ts';
 
 const csv = z
   .string()
@@ -23,20 +25,66 @@ const isCron = (pattern: string) => {
 
 const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
+/** A certificate as PEM text or a file path; the config holds the PEM text. */
+const pem = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return pemOrPath(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  })
+  .optional();
+
+/** What the database needs, alone: the release step (src/db/migrate.ts) reads only these. */
+const databaseFields = {
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/hearth'),
+  DATABASE_POOL_MAX: intFrom(1, 10),
+  /** CA of the server's certificate for sslmode=verify-ca/verify-full (and require, as libpq does). */
+  DATABASE_SSL_CA: pem,
+  /** libpq's fallback when DATABASE_URL names no sslmode. */
+  PGSSLMODE: z.string().optional(),
+};
+
+function checkSslMode(env: { DATABASE_URL: string; PGSSLMODE?: string | undefined }, ctx: z.RefinementCtx) {
+  const mode = sslModeOf(env);
+  if ((SSL_MODES as readonly string[]).includes(mode)) return;
+  const why = UNSUPPORTED_SSL_MODES.includes(mode) ? ' (node-postgres cannot fall back to plaintext)' : '';
+  ctx.addIssue({
+    code: 'custom',
+    path: [new URL(env.DATABASE_URL).searchParams.has('sslmode') ? 'DATABASE_URL' : 'PGSSLMODE'],
+    message: `sslmode=${mode}${why}: use ${SSL_MODES.join(', ')}`,
+  });
+}
+
+/** The local API's origin: PUBLIC_BASE_URL's default outside production. */
+const LOCAL_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+/** A platform stops a process 30 s after SIGTERM: jobs' time plus the stop margin (src/main.ts) fits in it. */
+export const MAX_SHUTDOWN_TIMEOUT_MS = 20_000;
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/hearth'),
-    DATABASE_POOL_MAX: intFrom(1, 10),
+    ...databaseFields,
     REDIS_URL: z
       .string()
       .regex(
-        /^(rediss?:\/\/\S+|redis\+cluster:\/\/[\w.-]+:\d+(,[\w.-]+:\d+)*)$/,
-        'redis://, rediss:// or redis+cluster://host:port,host:port',
+        /^(rediss?:\/\/\S+|rediss?\+cluster:\/\/[\w.-]+:\d+(,[\w.-]+:\d+)*)$/,
+        'redis://, rediss://, redis+cluster://host:port,host:port or rediss+cluster://…',
       )
       .default('redis://127.0.0.1:6379'),
+    /** Extra CA (PEM text or a path) trusted for rediss:// besides Node's bundled public CAs. */
+    REDIS_TLS_CA: pem,
+    /** false accepts any certificate on rediss:// (managed plans with self-signed ones); logged at boot. */
+    REDIS_TLS_REJECT_UNAUTHORIZED: z
+      .enum(['true', 'false'], 'true or false')
+      .default('true')
+      .transform((v) => v === 'true'),
     REDIS_PREFIX: z
       .string()
       .regex(/^[\w:.{}-]+$/, 'letters, digits, _ : . - { } only')
@@ -48,7 +96,11 @@ const EnvSchema = z
     ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
     WORKER_QUEUES: csv,
     WORKER_CONCURRENCY: intFrom(1, 5),
-    SHUTDOWN_TIMEOUT_MS: intFrom(0, 10_000),
+    SHUTDOWN_TIMEOUT_MS: intFrom(0, 10_000).pipe(
+      z
+        .number()
+        .max(MAX_SHUTDOWN_TIMEOUT_MS, `at most ${MAX_SHUTDOWN_TIMEOUT_MS} (a platform kills a stop after 30 s)`),
+    ),
     WORKER_LOCK_MS: intFrom(1_000, 30_000),
     WORKER_STALLED_CHECK_MS: intFrom(500, 30_000),
     OUTBOX_POLL_MS: intFrom(10, 500),
@@ -74,7 +126,7 @@ const EnvSchema = z
       .min(32, 'at least 32 characters')
       .default('hearth-dev-safety-link-secret-0123456789'),
     /** Public origin of the API: acknowledge links and the Twilio status callback URL (signed as seen by Twilio). */
-    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    PUBLIC_BASE_URL: z.url().default(LOCAL_PUBLIC_BASE_URL),
     TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
     TWILIO_ACCOUNT_SID: z.string().optional(),
     TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -82,10 +134,14 @@ const EnvSchema = z
     /** e.g. smtps://user:pass@smtp.example.com:465 */
     SMTP_URL: z.string().optional(),
     SMTP_FROM: z.string().default('Hearth <safety@hearth.invalid>'),
+    /** Connecting, the greeting and each later step of an SMTP send (nodemailer waits minutes by default). */
+    SMTP_TIMEOUT_MS: intFrom(100, 10_000),
     /** The Vapi assistant (voices.assistant_id) that places safety outreach calls. */
     VAPI_OUTREACH_ASSISTANT_ID: z.string().optional(),
     // --- User sync (Supabase Auth -> users, sessions) ---
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'at least 20 characters').optional(),
+    /** Each Supabase Auth admin call (user sync, reconcile) gives up after this long; the job retries. */
+    SUPABASE_TIMEOUT_MS: intFrom(100, 10_000),
     SUPABASE_WEBHOOK_SECRET: z.string().min(24, 'at least 24 characters').optional(),
     USER_RECONCILE_CRON: z.string().default('0 * * * *').refine(isCron, 'not a cron pattern'),
     USER_RECONCILE_PAGE_SIZE: intFrom(1, 1000),
@@ -157,12 +213,17 @@ const EnvSchema = z
         message: 'the three memory weights must not all be 0',
       });
     }
-    if (env.REDIS_URL.startsWith('redis+cluster://') && !/\{[^}]+\}/.test(env.REDIS_PREFIX)) {
+    checkSslMode(env, ctx);
+    if (/^rediss?\+cluster:\/\//.test(env.REDIS_URL) && !/\{[^}]+\}/.test(env.REDIS_PREFIX)) {
       ctx.addIssue({
         code: 'custom',
         path: ['REDIS_PREFIX'],
         message: 'needs a hash tag on a Redis Cluster, e.g. {hearth}, so each queue stays in one slot',
       });
+    }
+    // Acknowledge links and Twilio's signed callback URL must point at the deployed API, never at localhost.
+    if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL === LOCAL_PUBLIC_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required in production' });
     }
     if (env.NODE_ENV !== 'production') return;
     // Development runs on the local defaults; production must name every secret it relies on.
@@ -193,15 +254,23 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses an environment; throws one ConfigError whose message names every bad variable on one line. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const DatabaseEnvSchema = z.object(databaseFields).superRefine(checkSslMode);
+export type DatabaseConfig = Readonly<z.infer<typeof DatabaseEnvSchema>>;
+
+/** Throws one ConfigError whose message names every bad variable on one line. */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   // An empty variable means unset (as in `FOO= npm start`), not an invalid value.
-  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+/** Parses an environment; throws one ConfigError whose message names every bad variable on one line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = parseEnv(EnvSchema, env);
   return Object.freeze({ ...config, ADMIN_TOKEN: config.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN });
 }
 
@@ -215,8 +284,17 @@ export function getConfig(): Config {
 
 /** For process entry points: a bad environment is one clear line on stderr and exit code 1, no stack. */
 export function configOrExit(): Config {
+  return orExit(getConfig);
+}
+
+/** The database settings alone: what the release step needs (DATABASE_URL and its SSL settings). */
+export function databaseConfigOrExit(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return orExit(() => Object.freeze(parseEnv(DatabaseEnvSchema, env)));
+}
+
+function orExit<T>(load: () => T): T {
   try {
-    return getConfig();
+    return load();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`hearth: ${err.message}\n`);

@@ -6,7 +6,25 @@ import { z } from 'zod';
 export interface OpenAiCompatibleOptions {
   baseUrl: string;
   apiKey?: string | undefined;
+  /** Per attempt. */
   timeoutMs: number;
+  /** Attempts after the first on 429 and 5xx answers (default 2). */
+  retries?: number;
+  /** Longest wait before a retry, Retry-After included; a provider asking for more is given up on at once. */
+  maxRetryDelayMs?: number;
+}
+
+/** Worth another try: rate limited, or the provider's own trouble. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const BASE_DELAY_MS = 250;
+
+/** Retry-After in ms (delta-seconds or an HTTP date), or null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 export class ProviderError extends Error {
@@ -22,10 +40,29 @@ const EmbeddingsResponse = z.object({
 
 export function openAiCompatible(opts: OpenAiCompatibleOptions) {
   const base = opts.baseUrl.replace(/\/+$/, '');
+  const retries = opts.retries ?? 2;
+  const maxDelay = opts.maxRetryDelayMs ?? 5_000;
+
+  /**
+   * POSTs, retrying a 429 or 5xx answer up to `retries` times: after Retry-After when the provider sends
+   * one, else an exponential backoff with jitter, each wait at most `maxRetryDelayMs`. Then the caller's
+   * fallback (the rules) takes over; a job never sleeps on a provider for long.
+   */
   async function post(path: string, body: unknown): Promise<unknown> {
-    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      const res = await send(path, body);
+      if (res.ok || !RETRYABLE.has(res.status) || attempt >= retries) return read(path, res);
+      const asked = retryAfterMs(res.headers.get('retry-after'));
+      const delay = asked ?? BASE_DELAY_MS * 2 ** attempt * (0.5 + Math.random() / 2);
+      if (delay > maxDelay) return read(path, res);
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  async function send(path: string, body: unknown): Promise<Response> {
     try {
-      res = await fetch(`${base}${path}`, {
+      return await fetch(`${base}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -39,6 +76,9 @@ export function openAiCompatible(opts: OpenAiCompatibleOptions) {
         `${path}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message}`,
       );
     }
+  }
+
+  async function read(path: string, res: Response): Promise<unknown> {
     // The body of an error answer may echo our input (user text): keep only the status.
     if (!res.ok) throw new ProviderError(`${path}: HTTP ${res.status}`);
     try {

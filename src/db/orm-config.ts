@@ -2,13 +2,20 @@
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from '../entities/index.ts';
-import type { Config } from '../config.ts';
+import type { DatabaseConfig } from '../config.ts';
+import { pgSsl, urlWithoutSslParams } from './ssl.ts';
 
-const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
+export const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
 
-export function ormConfig(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>) {
+/** DATABASE_URL and the pool size; SSL from the URL's sslmode (src/db/ssl.ts). */
+export type DatabaseSettings = Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX'> &
+  Partial<Pick<DatabaseConfig, 'DATABASE_SSL_CA' | 'PGSSLMODE'>>;
+
+export function ormConfig(config: DatabaseSettings) {
   return defineConfig({
-    clientUrl: config.DATABASE_URL,
+    clientUrl: urlWithoutSslParams(config.DATABASE_URL),
+    // MikroORM builds the pg pool from the URL's host, port, user and database only; SSL goes in here.
+    driverOptions: { ssl: pgSsl(config) },
     entities,
     extensions: [Migrator],
     // We always run the TypeScript sources (Node strips the types), so migrations are .ts files too.

@@ -12,7 +12,8 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hearth_process_' });
+  // prom-client's defaults are named process_*, nodejs_*: prefixed, hearth_process_cpu_seconds_total etc.
+  collectDefaultMetrics({ register: registry, prefix: 'hearth_' });
   return {
     registry,
     jobDuration: new Histogram({

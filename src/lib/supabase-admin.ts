@@ -18,12 +18,25 @@ export class AuthAdminError extends Error {
 const fail = (what: string, err: { status?: number; message: string }) =>
   new AuthAdminError(`supabase auth ${what} failed (status ${err.status ?? 'none'}): ${err.message.slice(0, 200)}`);
 
-export function createAuthAdmin(config: Pick<Config, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY'>): AuthAdmin {
+type AuthAdminConfig = Pick<Config, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY'> &
+  Partial<Pick<Config, 'SUPABASE_TIMEOUT_MS'>>;
+
+/** supabase-js sets no timeout of its own: a hung Auth API would hold the job until its lock expired. */
+const fetchWithin =
+  (ms: number): typeof fetch =>
+  (input, init) =>
+    fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms),
+    });
+
+export function createAuthAdmin(config: AuthAdminConfig): AuthAdmin {
   if (!config.SUPABASE_URL || !config.SUPABASE_SERVICE_ROLE_KEY) {
     throw new AuthAdminError('user sync needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
   }
   const { auth } = createClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY, {
     auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
+    global: { fetch: fetchWithin(config.SUPABASE_TIMEOUT_MS ?? 10_000) },
   });
   return {
     async getUser(id) {
@@ -45,7 +58,7 @@ export function createAuthAdmin(config: Pick<Config, 'SUPABASE_URL' | 'SUPABASE_
 let shared: { key: string; admin: AuthAdmin } | undefined;
 
 /** One client per process for the given config (workers build it on first use). */
-export function authAdminFor(config: Pick<Config, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY'>): AuthAdmin {
+export function authAdminFor(config: AuthAdminConfig): AuthAdmin {
   const key = `${config.SUPABASE_URL}|${config.SUPABASE_SERVICE_ROLE_KEY}`;
   if (shared?.key !== key) shared = { key, admin: createAuthAdmin(config) };
   return shared.admin;

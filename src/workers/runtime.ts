@@ -16,6 +16,11 @@ export interface WorkerRuntimeOptions {
   producer: Producer;
   log: Logger;
   redisUrl: string;
+  /**
+   * The process's shared non-blocking connection, used by every Worker (each adds its own blocking one, as
+   * BullMQ needs); the caller closes it. Without it the runtime opens one of its own from `redisUrl`.
+   */
+  connection?: Redis;
   prefix: string;
   registrations: readonly Registration[];
   /** Jobs per queue at once, for job types whose contract sets no concurrency of its own. */
@@ -33,8 +38,8 @@ export interface WorkerRuntime {
 }
 
 export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
-  const connections = opts.registrations.map(() => workerConnection(opts.redisUrl));
-  const workers = opts.registrations.map((registration, i) => startWorker(registration, connections[i]!, opts));
+  const connection = opts.connection ?? workerConnection(opts.redisUrl);
+  const workers = opts.registrations.map((registration) => startWorker(registration, connection, opts));
   opts.log.info(
     { concurrency: Object.fromEntries(workers.map((w) => [w.name, w.opts.concurrency])) },
     'workers started',
@@ -49,10 +54,11 @@ export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
         // BullMQ's close() waits for running jobs even when forced; drop the connections instead. The
         // jobs still in hand lose their lock when it expires, and another worker runs them again.
         opts.log.warn({ timeoutMs }, 'shutdown timeout: releasing jobs still in hand');
-        for (const c of connections) c.disconnect();
-      } else {
+        for (const w of workers) void w.disconnect().catch(() => {});
+        connection.disconnect();
+      } else if (!opts.connection) {
         // BullMQ does not close a connection it was handed.
-        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+        await connection.quit().catch(() => connection.disconnect());
       }
       return { forced };
     },

@@ -26,7 +26,7 @@ describe('health', () => {
   it('/readyz answers 200 when PostgreSQL and Redis answer', async () => {
     const res = await platform.app.request('/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } });
   });
 });
 

@@ -29,7 +29,7 @@ describe('node src/main.ts', () => {
     expect(await exited).toBe(0);
   });
 
-  it('without Redis, prints one line saying how to start one, and exits 1', () => {
+  it("without Redis, prints one line with the driver's reason and how to start one, and exits 1", () => {
     const result = spawnSync(process.execPath, ['src/main.ts', 'worker'], {
       env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
       encoding: 'utf8',
@@ -37,7 +37,7 @@ describe('node src/main.ts', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toMatch(
-      /^hearth: Redis is not reachable at redis:\/\/127\.0\.0\.1:1: start one .* or set REDIS_URL$/,
+      /^hearth: Redis is not reachable at redis:\/\/127\.0\.0\.1:1 \(connect ECONNREFUSED 127\.0\.0\.1:1\): start one .* or set REDIS_URL$/,
     );
   });
 

@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { AppDeps } from '../app.ts';
 import { withTimeout } from '../../lib/timeout.ts';
+import { pendingMigrations } from '../../db/schema-status.ts';
+import { evictionWarning, redisInfo, refusingConnections } from '../../queues/redis-info.ts';
 import type { AppEnv } from '../env.ts';
 
 const READY_TIMEOUT_MS = 1_500;
@@ -17,25 +19,39 @@ async function probe(name: string, check: () => Promise<unknown>): Promise<strin
   }
 }
 
-/** Waits for a (re)connecting client to be ready (the probe's timeout bounds it), then pings. */
-async function pingRedis(redis: Redis) {
+/**
+ * Waits for a (re)connecting client to be ready (the probe's timeout bounds it), then asks for INFO: a
+ * Redis at maxclients answers this connection but refuses new ones (a worker's blocking connections among
+ * them), so it is not ready. Returns the eviction-policy warning, if any.
+ */
+async function checkRedis(redis: Redis, warnings: string[]) {
   if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
-  await redis.ping();
+  const info = await redisInfo(redis);
+  const refusing = refusingConnections(info);
+  if (refusing) throw new Error(refusing);
+  const eviction = evictionWarning(info);
+  if (eviction) warnings.push(`redis ${eviction}`);
 }
 
-const Checks = z.object({ postgres: z.string(), redis: z.string() });
+const Checks = z.object({
+  postgres: z.string(),
+  redis: z.string(),
+  migrations: z.string(),
+  /** Not failures, but worth an operator's look (e.g. Redis's eviction policy). */
+  warnings: z.array(z.string()).optional(),
+});
 
 const ready = createRoute({
   method: 'get',
   path: '/readyz',
-  summary: 'Ready when PostgreSQL and Redis answer',
+  summary: 'Ready when PostgreSQL and Redis answer, Redis takes connections and the schema is current',
   responses: {
     200: {
       description: 'ready',
       content: { 'application/json': { schema: z.object({ status: z.literal('ready'), checks: Checks }) } },
     },
     503: {
-      description: 'a dependency does not answer',
+      description: 'a dependency does not answer, Redis refuses connections, or migrations are pending',
       content: { 'application/json': { schema: z.object({ status: z.literal('unavailable'), checks: Checks }) } },
     },
   },
@@ -51,15 +67,30 @@ const live = createRoute({
 });
 
 export function healthRoutes(deps: AppDeps) {
+  // Once current, the schema stays current for this process's life (a new release restarts it).
+  let schemaCurrent = false;
+  const checkMigrations = async () => {
+    if (schemaCurrent) return;
+    const pending = await pendingMigrations(deps.orm.em.fork());
+    if (pending.length) throw new Error(`${pending.length} pending: run the release (node src/db/migrate.ts up)`);
+    schemaCurrent = true;
+  };
   return new OpenAPIHono<AppEnv>()
     .openapi(live, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(ready, async (c) => {
-      const [postgres, redis] = await Promise.all([
+      const warnings: string[] = [];
+      const [postgres, redis, migrations] = await Promise.all([
         probe('postgres', () => deps.orm.em.getConnection().execute('select 1')),
-        probe('redis', () => pingRedis(deps.producer.connection)),
+        probe('redis', () => checkRedis(deps.producer.connection, warnings)),
+        probe('migrations', checkMigrations),
       ]);
-      const checks = { postgres: postgres ?? 'ok', redis: redis ?? 'ok' };
-      if (postgres || redis) return c.json({ status: 'unavailable' as const, checks }, 503);
+      const checks = {
+        postgres: postgres ?? 'ok',
+        redis: redis ?? 'ok',
+        migrations: migrations ?? 'ok',
+        ...(warnings.length ? { warnings } : {}),
+      };
+      if (postgres || redis || migrations) return c.json({ status: 'unavailable' as const, checks }, 503);
       return c.json({ status: 'ready' as const, checks }, 200);
     });
 }

@@ -18,7 +18,9 @@ export function sendersFor(config: Config): Senders {
       ...(sid && token && from
         ? { sms: twilioSender({ baseUrl: config.TWILIO_BASE_URL, accountSid: sid, authToken: token, from }) }
         : {}),
-      ...(config.SMTP_URL ? { email: smtpSender({ url: config.SMTP_URL, from: config.SMTP_FROM }) } : {}),
+      ...(config.SMTP_URL
+        ? { email: smtpSender({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.SMTP_TIMEOUT_MS }) }
+        : {}),
     };
     cache.set(config, senders);
   }

@@ -3,8 +3,15 @@
 import nodemailer from 'nodemailer';
 import { ProviderError, type MessageSender, type OutboundMessage, type SendResult } from './types.ts';
 
-export function smtpSender(cfg: { url: string; from: string }): MessageSender {
-  const transport = nodemailer.createTransport(cfg.url);
+export function smtpSender(cfg: { url: string; from: string; timeoutMs?: number }): MessageSender {
+  // nodemailer waits 2 min to connect, 30 s for the greeting and 10 min on an idle socket unless told.
+  const timeout = cfg.timeoutMs ?? 10_000;
+  const transport = nodemailer.createTransport({
+    url: cfg.url,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
   return {
     async send(message: OutboundMessage): Promise<SendResult> {
       const messageId = `<${message.key}@hearth>`;
