@@ -84,6 +84,10 @@ describe('outside development', { timeout: 120_000 }, () => {
         SUPABASE_URL: 'http://127.0.0.1:9',
         ADMIN_TOKEN: 'a-production-admin-token',
         SAFETY_LINK_SECRET: 'a-production-safety-link-secret-0123456789',
+      VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
+      PUBLIC_BASE_URL: 'https://hearth.example.test',
+        VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
+        PUBLIC_BASE_URL: 'https://hearth.example.test',
       });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain(`development only (NODE_ENV is ${NODE_ENV})`);
@@ -112,6 +116,8 @@ describe('outside development', { timeout: 120_000 }, () => {
       SUPABASE_URL: 'http://127.0.0.1:9',
       ADMIN_TOKEN: 'a-production-admin-token',
       SAFETY_LINK_SECRET: 'a-production-safety-link-secret-0123456789',
+      VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
+      PUBLIC_BASE_URL: 'https://hearth.example.test',
     });
     try {
       expect((await me(production, run.token)).status).toBe(401);
