@@ -84,8 +84,6 @@ describe('outside development', { timeout: 120_000 }, () => {
         SUPABASE_URL: 'http://127.0.0.1:9',
         ADMIN_TOKEN: 'a-production-admin-token',
         SAFETY_LINK_SECRET: 'a-production-safety-link-secret-0123456789',
-      VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
-      PUBLIC_BASE_URL: 'https://hearth.example.test',
         VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
         PUBLIC_BASE_URL: 'https://hearth.example.test',
       });
