@@ -53,6 +53,7 @@ const dynoEnv = () => ({
   SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
   SERVICE_API_KEYS: TEST_SERVICE_KEY,
   SAFETY_LINK_SECRET: 'deploy-test-safety-link-secret-0123456789',
+  VAPI_WEB_CALL_SECRET: 'deploy-test-web-call-secret-0123456789',
   PUBLIC_BASE_URL: 'https://hearth.example.org',
 });
 
