@@ -67,7 +67,8 @@ describe('vapi-call-sync', () => {
     const call = await p.orm.em.fork().findOneOrFail(VoiceCall, ended.row.id);
     expect(call).toMatchObject({ status: 'ended', endedReason: 'customer-ended-call', costTotal: 0.15 });
     const summary = await p.orm.em.fork().findOneOrFail(CallSummary, { call: ended.row.id });
-    expect(summary).toMatchObject({ durationSeconds: 95, crisisIndicators: ['want_to_die'] });
+    expect(summary.durationSeconds).toBe(95);
+    expect(summary.crisisIndicators).toContain('want_to_die');
     expect(
       await p.orm.em.fork().findOne(OutboxJob, outboxJobId(safetyOutreach, `voice_call:${ended.row.id}`)),
     ).not.toBeNull();
