@@ -23,7 +23,7 @@ const SCENARIOS: Record<string, () => Promise<Outcome>> = {
   webhooks,
 };
 // A scenario that hangs must not hang CI: past this it fails and its processes are killed.
-const TIMEOUT_S = Number(process.env.CHAOS_SCENARIO_TIMEOUT_S ?? 240);
+const TIMEOUT_S = Number(process.env.CHAOS_SCENARIO_TIMEOUT_S ?? 360);
 const REPORT = process.env.CHAOS_REPORT ?? 'test-results/chaos.json';
 
 const wanted = process.argv.slice(2);
