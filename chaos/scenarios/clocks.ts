@@ -102,6 +102,9 @@ async function seed(env: ChaosEnv, t0: Date) {
       email: `clocks-${n}@example.test`,
       displayName: `User ${n}`,
       phoneNumber: `+1555${String(10_000_000 + n).slice(1)}`,
+      // Reminders and calls go only to proven destinations: these users verified theirs with Auth.
+      emailConfirmedAt: new Date(),
+      phoneConfirmedAt: new Date(),
       ...(inactive ? { isActive: false } : {}),
     });
     users.push(u);

@@ -120,6 +120,9 @@ async function seed(env: ChaosEnv) {
       email: `kill9-${phone}-${randomUUID()}@example.test`,
       displayName: 'Robin',
       phoneNumber: nextPhone(),
+      // Their destinations are proven (verified with Auth), as reminders and calls require.
+      emailConfirmedAt: new Date(),
+      phoneConfirmedAt: new Date(),
     });
   const key = new TextEncoder().encode(JWT_SECRET);
   const chat = await Promise.all(

@@ -199,6 +199,9 @@ async function seed(env: ChaosEnv) {
       email: `webhooks-${phone}@example.test`,
       displayName: 'Robin',
       phoneNumber: nextPhone(),
+      // Their destinations are proven (verified with Auth), as reminders and calls require.
+      emailConfirmedAt: new Date(),
+      phoneConfirmedAt: new Date(),
     });
   const contact = (u: User, priorityOrder: number) =>
     em.create(SafetyContact, {
