@@ -10,6 +10,7 @@ const production = {
   ADMIN_TOKEN: 'x'.repeat(20),
   SUPABASE_JWT_SECRET: 'x'.repeat(40),
   SAFETY_LINK_SECRET: 'deploy-test-safety-link-secret-0123456789',
+  VAPI_WEB_CALL_SECRET: 'deploy-test-web-call-secret-0123456789',
   PUBLIC_BASE_URL: 'https://hearth.example.org',
 };
 
