@@ -41,8 +41,18 @@ async function open(path: string, credentials?: { username: string; password: st
 const offHost = (requests: string[]) =>
   requests.filter((u) => !u.startsWith(`http://127.0.0.1:${web.port}/`) && !/^(data|blob):/.test(u));
 
-async function settle(page: Page) {
-  await page.waitForLoadState('networkidle', { timeout: 30_000 });
+/**
+ * Waits until the page has made no new request for a second (at most 30 s), so every request it makes is
+ * recorded. Not 'networkidle': the reference keeps a connection busy now and then, which can hold it off for good.
+ */
+async function settle(page: Page, requests: string[]) {
+  await page.waitForLoadState('load', { timeout: 30_000 });
+  const deadline = Date.now() + 30_000;
+  let seen = -1;
+  while (requests.length !== seen && Date.now() < deadline) {
+    seen = requests.length;
+    await page.waitForTimeout(1_000);
+  }
 }
 
 describe('/docs', () => {
@@ -63,7 +73,7 @@ describe('/docs', () => {
     for (const summary of summaries.slice(0, 3)) {
       await page.getByText(summary, { exact: true }).first().waitFor({ timeout: 60_000 });
     }
-    await settle(page);
+    await settle(page, requests);
     expect(requests).toContain(`http://127.0.0.1:${web.port}/openapi.json`);
     expect(offHost(requests)).toEqual([]);
     expect(refused).toEqual([]);
@@ -78,7 +88,7 @@ describe('Bull Board', () => {
     });
     expect(csp).toContain("script-src 'self'");
     await page.getByText('memory-extraction', { exact: true }).first().waitFor({ timeout: 30_000 });
-    await settle(page);
+    await settle(page, requests);
     expect(requests.some((u) => u.includes('/admin/queues/fonts/sans/') && u.endsWith('.woff2'))).toBe(true);
     expect(offHost(requests)).toEqual([]);
     expect(refused).toEqual([]);
