@@ -1,7 +1,7 @@
 // The PII detector on eval/data/pii-<split>.jsonl (text; pii: [{ kind, value }]): the share of PII values
 // that no longer appear in the redacted text, and the share of PII-free messages left unchanged — the two
 // figures the app depends on (what reaches processed_content).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { redactPii } from '../src/domain/pii.ts';
 import { type Rate, rate } from './crisis-eval.ts';
@@ -14,12 +14,12 @@ const PiiRow = z.object({
 
 export const PII_SPLITS = ['dev', 'test'] as const;
 
+/** The rows of eval/data/pii-<split>.jsonl; [] when it does not exist. */
 export function loadPiiSplit(split: (typeof PII_SPLITS)[number]) {
-  const dir = new URL('./data/', import.meta.url);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f === `pii-${split}.jsonl`)
-    .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n'))
+  const url = new URL(`./data/pii-${split}.jsonl`, import.meta.url);
+  if (!existsSync(url)) return [];
+  return readFileSync(url, 'utf8')
+    .split('\n')
     .filter((line) => line.trim())
     .map((line) => PiiRow.parse(JSON.parse(line)));
 }
