@@ -48,7 +48,7 @@ async function memoriesOf(facts: readonly string[], embedder: EmbeddingProvider)
     loadConfig({ EMBEDDING_PROVIDER: embedder === localEmbeddingProvider ? 'hash' : 'sentence' }),
   );
   const extracted = await Promise.all(facts.map((f) => providers.extractor.extract(f)));
-  const candidates = extracted.map((e, i) => e.candidates[0] ?? null);
+  const candidates = extracted.map((e) => e.candidates[0] ?? null);
   const texts = candidates.map((c, i) => (c ? embeddingText(c.content, c.tags) : facts[i]!));
   return { candidates, vectors: await embedder.embed(texts) };
 }
