@@ -32,7 +32,7 @@ export function groupInsert<T extends WithJob>(
       // One JSON parameter for the whole batch (the ORM's `?` would expand a JS array into a list).
       const rows = await em.getConnection().execute<{ id: string }[]>(sql, [JSON.stringify(items)]);
       const inserted = new Set(rows.map((r) => r.id));
-      relayCommitted(
+      void relayCommitted(
         em,
         producer,
         items.filter((i) => inserted.has(i.id)).map((i) => i.job),
@@ -45,9 +45,13 @@ export function groupInsert<T extends WithJob>(
   return (item: T) => commit.submit(item);
 }
 
-/** Hands committed outbox rows to BullMQ now (one addBulk per queue); failures are left to the relay. */
-export function relayCommitted(em: EntityManager, producer: Producer, entries: OutboxEntry[]): void {
-  for (const rows of Map.groupBy(entries, (e) => e.queue).values()) void relayManyNow(em, producer, rows);
+/**
+ * Hands committed outbox rows to BullMQ now (one addBulk per queue); failures are left to the relay, so the
+ * promise never rejects. The API does not wait for it; a job does, so its follow-ups are relayed (or left to
+ * the relay) before it completes, and a shutdown that waits for jobs in hand waits for them too.
+ */
+export async function relayCommitted(em: EntityManager, producer: Producer, entries: OutboxEntry[]): Promise<void> {
+  await Promise.all([...Map.groupBy(entries, (e) => e.queue).values()].map((rows) => relayManyNow(em, producer, rows)));
 }
 
 const INSERT_OUTBOX_ROWS = `

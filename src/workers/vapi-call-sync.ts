@@ -38,7 +38,7 @@ export async function processVapiCallSync(_p: Payload<typeof vapiCallSync>, ctx:
           ? applyEndOfCallReport(tx, call, { ...remote, type: 'end-of-call-report', call: remote }, deps)
           : null;
       });
-      relayCommitted(ctx.em, ctx.producer, applied?.followUps ?? []);
+      await relayCommitted(ctx.em, ctx.producer, applied?.followUps ?? []);
       if (applied) ended += 1;
     } catch (err) {
       failed += 1; // the next run tries again; one bad call must not stop the others

@@ -51,7 +51,7 @@ export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: Jo
       );
       return result;
     });
-    relayCommitted(ctx.em, ctx.producer, applied.followUps ?? []);
+    await relayCommitted(ctx.em, ctx.producer, applied.followUps ?? []);
     ctx.log.info({ webhookEventId: event.id, type: event.eventType, status: applied.status }, 'vapi event applied');
     return { outcome: applied.status };
   } catch (err) {
