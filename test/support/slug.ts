@@ -15,6 +15,19 @@ export interface Slug {
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
+/** Procfile role -> argv (`node` still first), as the platform would run each line. */
+export function readProcfile(dir: string = REPO): Record<string, string[]> {
+  return Object.fromEntries(
+    readFileSync(join(dir, 'Procfile'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(':'))
+      .map((line) => {
+        const [role, command] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)];
+        return [role.trim(), command.trim().split(/\s+/)];
+      }),
+  );
+}
+
 export function buildSlug(): Slug {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-slug-'));
   execFileSync('git', ['clone', '--quiet', REPO, dir], { stdio: 'pipe' });
@@ -24,16 +37,7 @@ export function buildSlug(): Slug {
     stdio: 'pipe',
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const procfile = Object.fromEntries(
-    readFileSync(join(dir, 'Procfile'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes(':'))
-      .map((line) => {
-        const [role, command] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)];
-        return [role.trim(), command.trim().split(/\s+/)];
-      }),
-  );
-  return { dir, procfile, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, procfile: readProcfile(dir), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
