@@ -227,14 +227,16 @@ export async function auditInvariant(env: ChaosEnv, load: LoadResult, timeoutMs 
     0;
   const acceptedSet = new Set(accepted);
   const ran = () => env.ledger.completedIds(auditEvent.name).filter((id) => acceptedSet.has(id)).length;
-  await waitFor(
-    async () => (await count()) === ids.length && ran() === ids.length && (await pending()) === 0,
-    timeoutMs,
-  );
+  // The backlog as last seen by the wait: 0 once it succeeded. Asked again afterwards it could count a
+  // follow-up row that a job still draining the load wrote a moment ago (seen in kill9), not a stuck one.
+  let outboxPending = -1;
+  await waitFor(async () => {
+    outboxPending = await pending();
+    return (await count()) === ids.length && ran() === ids.length && outboxPending === 0;
+  }, timeoutMs);
   const written = await count();
   const extraJobs = env.ledger.completedIds(auditEvent.name).filter((id) => !acceptedSet.has(id)).length;
   const { doubles, rerunsAfterStall } = await env.ledger.doubles(env.config.REDIS_URL, env.config.REDIS_PREFIX);
-  const outboxPending = await pending();
   const unanswered = load.statuses[0] ?? 0;
   return {
     held:
