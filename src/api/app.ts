@@ -6,11 +6,14 @@ import { requestId } from 'hono/request-id';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createLimits, type Limits } from '../lib/limits.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
 import { rejectUnstorableText } from './text-guard.ts';
+import { clientIp } from './client-ip.ts';
+import { authFailureLimit, requireJsonBody, webhookRateLimit } from './guards.ts';
 import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
@@ -43,6 +46,8 @@ export interface AppDeps {
   log: Logger;
   /** The process's metrics registry; a fresh one when omitted. */
   metrics?: Metrics;
+  /** Quotas and rate limits; by default counted in Redis on the producer's connection. */
+  limits?: Limits;
 }
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -51,12 +56,15 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const metrics = deps.metrics ?? createMetrics();
+  const limits = deps.limits ?? createLimits(deps.producer.connection, deps.producer.prefix, deps.config);
 
   app.use(requestId({ headerName: 'x-request-id', limitLength: 100 }));
   app.use(async (c, next) => {
     const log = deps.log.child({ requestId: c.var.requestId });
     c.set('log', log);
     c.set('em', deps.orm.em.fork());
+    c.set('clientIp', clientIp(c, deps.config.TRUST_PROXY_HOPS));
+    c.set('limits', limits);
     const started = performance.now();
     await next();
     // Route pattern, not the raw URL: query strings may carry user text.
@@ -69,10 +77,15 @@ export function createApp(deps: AppDeps) {
       maxSize: max,
       onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)),
     });
+  // An address that keeps failing authentication is refused for the rest of the minute (429), before anything else.
+  app.use(authFailureLimit());
+  app.use('/webhooks/*', webhookRateLimit());
   // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
   app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
   app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
-  app.use(rejectUnstorableText());
+  app.use(requireJsonBody());
+  // Webhooks check their credential before anything reads the body (their routes run this guard after it).
+  app.use(except('/webhooks/*', rejectUnstorableText()));
 
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));

@@ -40,6 +40,10 @@ export function twilioWebhookRoutes(deps: AppDeps) {
   app.post(TWILIO_STATUS_PATH, async (c) => {
     const token = deps.config.TWILIO_AUTH_TOKEN;
     if (!token) return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));
+    // No signature at all: refused before the body is read (the signature covers the form, so a presented
+    // one can only be checked after).
+    if (!c.req.header('x-twilio-signature'))
+      return webhookRejected(c, 'twilio-status', new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
     const raw = await c.req.parseBody();
     const params = Object.fromEntries(
       Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'),

@@ -4,10 +4,11 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
-import { auditRejectedWebhook } from '../audit.ts';
+import { webhookRejected } from '../audit.ts';
 import { adminAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
-import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
+import { vapiHeaderCheck, vapiSignatureValid } from '../vapi-webhook-auth.ts';
+import { rejectUnstorableText } from '../text-guard.ts';
 import { VapiEventBatcher } from '../vapi-event-batcher.ts';
 import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
 import { answerAssistantRequest } from '../inbound-call.ts';
@@ -62,12 +63,22 @@ export function vapiWebhookRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const batcher = new VapiEventBatcher(deps.orm.em, deps.producer);
   app.use('/admin/api/webhook-events/*', adminAuth(deps.config.ADMIN_TOKEN!));
+  // The credential is checked before the body is read: a static secret from the headers alone; an HMAC
+  // signature only when one is presented, fresh, with HMAC configured (then the body must be read to check it).
+  app.use(VAPI_WEBHOOK_PATH, async (c, next) => {
+    const header = (name: string) => c.req.header(name);
+    const now = new Date();
+    const check = vapiHeaderCheck(deps.config, header, now);
+    if (
+      check === 'valid' ||
+      (check === 'needs_body' && vapiSignatureValid(deps.config, header, await c.req.text(), now))
+    )
+      return next();
+    return webhookRejected(c, 'vapi', new AppError('UNAUTHORIZED', 'invalid webhook credential'));
+  });
+  app.use(VAPI_WEBHOOK_PATH, rejectUnstorableText());
   app.openapi(receive, async (c) => {
     const raw = await c.req.text();
-    if (!vapiCredentialValid(deps.config, (name) => c.req.header(name), raw, new Date())) {
-      await auditRejectedWebhook(c, 'vapi');
-      throw new AppError('UNAUTHORIZED', 'invalid webhook credential');
-    }
     const envelope = parseEnvelope(raw);
     if (!envelope) throw new AppError('BAD_REQUEST', 'expected a Vapi server message: { "message": { "type": ... } }');
     if (envelope.message.type === 'assistant-request') {
