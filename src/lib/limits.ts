@@ -3,16 +3,21 @@
 // - per-user quotas on what reaches people or costs money (calls, reminder schedules, alerts, exports,
 //   confirmation codes): N per 24 hours, the window opened by the first one;
 // - per-IP limits per minute on webhook deliveries and on failed authentication.
-// When Redis does not answer, each limiter falls back to a per-process in-memory count (the library's
-// insurance limiter): a Redis outage must never stop a crisis alert, and it does not switch the limits off.
+// When Redis does not answer (away, or hung: LIMIT_TIMEOUT_MS), each limiter falls back to a per-process
+// in-memory count (the library's insurance limiter): a Redis outage must never stop a crisis alert or hold a
+// request, and it does not switch the limits off.
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 
 export const QUOTAS = ['calls', 'reminders', 'alerts', 'exports', 'destination_codes'] as const;
 export type QuotaName = (typeof QUOTAS)[number];
 
 const DAY_SECONDS = 24 * 3600;
+/** A limiter call Redis has not answered by then counts in memory instead. */
+const LIMIT_TIMEOUT_MS = 250;
+
+type Limiter = RLWrapperTimeouts;
 
 export type LimitsConfig = Pick<
   Config,
@@ -46,8 +51,8 @@ export class LimitExceeded extends Error {
   }
 }
 
-function limiter(redis: Redis, keyPrefix: string, points: number, duration: number) {
-  return new RateLimiterRedis({
+function limiter(redis: Redis, keyPrefix: string, points: number, duration: number): Limiter {
+  const store = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix,
     points,
@@ -55,10 +60,11 @@ function limiter(redis: Redis, keyPrefix: string, points: number, duration: numb
     // ioredis with enableOfflineQueue off rejects at once while Redis is away: count in memory meanwhile.
     insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
   });
+  return new RLWrapperTimeouts({ limiter: store, timeoutMs: LIMIT_TIMEOUT_MS });
 }
 
 /** Consumes one point; throws LimitExceeded when none is left. Other errors (none expected) propagate. */
-async function take(l: RateLimiterRedis, key: string, what: string): Promise<RateLimiterRes> {
+async function take(l: Limiter, key: string, what: string): Promise<RateLimiterRes> {
   try {
     return await l.consume(key, 1);
   } catch (err) {
@@ -86,14 +92,14 @@ export function createLimits(redis: Redis, prefix: string, config: LimitsConfig)
   const perDay = quotaPerDay(config);
   const quotas = Object.fromEntries(
     QUOTAS.map((q) => [q, limiter(redis, quotaKeyPrefix(prefix, q), perDay[q], DAY_SECONDS)]),
-  ) as Record<QuotaName, RateLimiterRedis>;
+  ) as Record<QuotaName, Limiter>;
   const webhooks = limiter(redis, `${prefix}:rate:webhooks`, config.RATE_LIMIT_WEBHOOKS_PER_MINUTE, 60);
   const authFailures = limiter(redis, `${prefix}:rate:auth-failures`, config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, 60);
   const auditPerIp = limiter(redis, `${prefix}:rate:rejection-audit`, 1, 60);
   const auditAll = limiter(redis, `${prefix}:rate:rejection-audit-all`, 60, 60);
   return {
     async quota(name, userId) {
-      await take(quotas[name], userId, `${name} quota`);
+      await take(quotas[name], userId, `${name.replace('_', ' ')}: at most ${perDay[name]} per 24 hours`);
     },
     async webhook(ip) {
       await take(webhooks, ip, 'webhook rate limit');

@@ -40,7 +40,9 @@ export const registrations: readonly Registration[] = [
   register(jobs.recomputeEngagement, processRecomputeEngagement),
   register(jobs.userExport, processUserExport),
   register(jobs.userErasure, (p, ctx) => processUserErasure(p, ctx, erasureDeps(ctx))),
-  register(jobs.retention, processRetention),
+  register(jobs.retention, (p, ctx) =>
+    processRetention(p, ctx, { systemEventDays: getConfig().SYSTEM_EVENTS_RETENTION_DAYS }),
+  ),
   register(jobs.piiReprocess, processPiiReprocess),
   register(jobs.userSync, (p, ctx) =>
     processUserSync(p, ctx, authAdminFor(getConfig()), getConfig().ERASURE_TOMBSTONE_KEY),

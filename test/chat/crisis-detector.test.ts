@@ -6,7 +6,7 @@ import { combineCrisis } from '../../src/domain/crisis-ensemble.ts';
 import { assessCrisis } from '../../src/domain/crisis.ts';
 import { sentenceEncoder, type SentenceEncoder } from '../../src/ml/sentence-encoder.ts';
 
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
 describe('combineCrisis', () => {
   it('takes the highest level of any source and keeps every flagging source as an indicator', () => {

@@ -19,6 +19,7 @@ import type { AppEnv, AuthenticatedUser } from '../env.ts';
 import { secretMatches, userAuth } from '../auth.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
+import { quotaResponse, useQuota } from '../quotas.ts';
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const AlertBody = z
@@ -56,6 +57,7 @@ const alert = createRoute({
     400: { description: 'invalid input', ...json(ErrorBody) },
     401: { description: 'unauthenticated', ...json(ErrorBody) },
     404: { description: 'no such user', ...json(ErrorBody) },
+    ...quotaResponse('alerts (user tokens only)'),
   },
 });
 const acknowledge = createRoute({
@@ -102,6 +104,8 @@ export function safetyRoutes(deps: AppDeps) {
       throw fieldError('user_id', 'only a service key may raise an alert for another user');
     const userId = caller?.id ?? bodyUserId;
     if (!userId) throw fieldError('user_id', 'required with a service key');
+    // A user's own alerts are counted (each can reach every contact); a service raising one is trusted.
+    if (caller) await useQuota(c, 'alerts', userId, '. If you are in danger now, call your local emergency number.');
     const alertId = randomUUID();
     const detectedAt = new Date();
     const result = await c.var.em.transactional(async (tx) => {
