@@ -1,7 +1,8 @@
 // Erases a soft-deleted user, everywhere a copy of their data can be:
 // 1. In one transaction: the tombstone (erased_identities: a keyed hash of the Auth id, so the identity can
-//    never be synced back); audit rows (system_events) stay, under a keyed tombstone UUID in event_data and
-//    without their network fields (IP, user agent, session), the FK then sets user_id null; every other row
+//    never be synced back); audit rows (system_events) stay, under a keyed tombstone UUID in event_data,
+//    without their network fields (IP, user agent, session) or the ids of the user's erased things, and the
+//    FK then sets user_id null; every other row
 //    the user owns goes — the owning tables through the users FK cascade, the ones the FK would only unlink
 //    (user_sync_logs, which hold before/after data) explicitly; Vapi webhook deliveries of the user's calls
 //    (no FK: linked by the call); outbox rows naming any id that belonged to the user.
@@ -60,14 +61,7 @@ async function eraseRows(em: EntityManager, userId: string, tombstone: string, k
   return em.transactional(async (tx) => {
     await tx.execute('select 1 from users where id = ? for update', [userId]);
     const ids = await ownedIds(tx, userId);
-    await writeTombstone(tx, key, userId);
-    for (const table of AUDIT_TABLES) {
-      await tx.execute(
-        `update "${table}" set event_data = event_data || ?::jsonb, ip_address = null, user_agent = null, session_id = null
-         where user_id = ?`,
-        [JSON.stringify({ erased_user: tombstone }), userId],
-      );
-    }
+
     // Vapi deliveries carry no FK: those of the user's calls, by Vapi's call id or our own id in the metadata.
     const calls = await tx.execute<{ id: string; vapi_call_id: string | null }[]>(
       'select id, vapi_call_id from voice_calls where user_id = ?',
@@ -83,6 +77,19 @@ async function eraseRows(em: EntityManager, userId: string, tombstone: string, k
       [pgArray(vapiIds), pgArray(calls.map((c) => c.id)), pgArray(calls.map((c) => c.id))],
     );
     for (const e of events) ids.add(e.id);
+    await writeTombstone(tx, key, userId);
+    // Audit rows stay, under the tombstone: without their network fields, and without the ids of the user's
+    // erased things (an export id, an incident id: references to nothing now, and a way to link rows back).
+    for (const table of AUDIT_TABLES) {
+      await tx.execute(
+        `update "${table}" set ip_address = null, user_agent = null, session_id = null,
+           event_data = (select coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) from jsonb_each(event_data) e
+                         where not (jsonb_typeof(e.value) = 'string' and e.value #>> '{}' = any(?::text[])))
+                        || ?::jsonb
+         where user_id = ?`,
+        [pgArray([...ids]), JSON.stringify({ erased_user: tombstone }), userId],
+      );
+    }
     for (const link of ownedLinks(tx.getMetadata())) {
       const table = link.meta.tableName;
       if (link.deleteRule === 'cascade' || (AUDIT_TABLES as readonly string[]).includes(table)) continue;
