@@ -1,6 +1,7 @@
 // Request guards that run before any route: the per-IP limits (failed authentication, webhook deliveries)
 // and the media type of request bodies. None of them reads a body.
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { LimitExceeded } from '../lib/limits.ts';
 import type { AppEnv } from './env.ts';
 import { AppError, errorResponse } from './errors.ts';
@@ -80,3 +81,13 @@ export function requireJsonBody(): MiddlewareHandler<AppEnv> {
     );
   };
 }
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Request bodies above `max` bytes are refused with 413 (a body without a length is read up to `max` to tell). */
+export const tooLarge = (max: number): MiddlewareHandler<AppEnv> =>
+  bodyLimit({
+    maxSize: max,
+    onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)),
+  });

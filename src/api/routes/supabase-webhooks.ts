@@ -10,6 +10,7 @@ import { erasedIds } from '../../db/erased-identities.ts';
 import { enqueueOnce } from '../enqueue-once.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
+import { MAX_BODY_BYTES, tooLarge } from '../guards.ts';
 import { AppError } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
 import { secretMatches } from '../auth.ts';
@@ -63,6 +64,7 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
     }
     await next();
   });
+  app.use(route.path, tooLarge(MAX_BODY_BYTES));
   return app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const userId = (body.type === 'DELETE' ? body.old_record.id : body.record.id).toLowerCase();
