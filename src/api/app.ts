@@ -12,7 +12,7 @@ import type { AppEnv } from './env.ts';
 import { notFound, onError, validationHook } from './errors.ts';
 import { rejectUnstorableText } from './text-guard.ts';
 import { clientIp } from './client-ip.ts';
-import { authFailureLimit, MAX_BODY_BYTES, requireJsonBody, tooLarge, webhookRateLimit } from './guards.ts';
+import { authFailureLimit, MAX_BODY_BYTES, tooLarge, webhookRateLimit } from './guards.ts';
 import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
@@ -76,7 +76,6 @@ export function createApp(deps: AppDeps) {
   // A body without a length is read (up to the limit) to be measured: webhooks apply their limit after their
   // credential check (Vapi's is 8 MiB: an end-of-call report carries the whole conversation).
   app.use(except('/webhooks/*', tooLarge(MAX_BODY_BYTES)));
-  app.use(requireJsonBody());
   // Webhooks check their credential before anything reads the body (their routes run this guard after it).
   app.use(except('/webhooks/*', rejectUnstorableText()));
 

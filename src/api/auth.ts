@@ -6,6 +6,7 @@ import { type Config, DEV_JWT_SECRET } from '../config.ts';
 import { AppError, errorResponse } from './errors.ts';
 import type { AppEnv } from './env.ts';
 import { sessionRecorder } from './sessions.ts';
+import { unsupportedBody } from './guards.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -117,6 +118,8 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
     if (standing === 'erased')
       return errorResponse(c, new AppError('ACCOUNT_ERASED', 'this account was erased and cannot be used again'));
     if (standing === 'deleted') return errorResponse(c, new AppError('FORBIDDEN', 'this account has been deleted'));
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }
@@ -128,6 +131,8 @@ export function serviceAuth(keys: readonly string[]): MiddlewareHandler<AppEnv> 
     if (!token || keys.length === 0 || !secretMatches(token, keys)) {
       return errorResponse(c, unauthorized('a valid service key is required'));
     }
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }
@@ -144,6 +149,8 @@ export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
         'WWW-Authenticate': 'Basic realm="hearth admin", charset="UTF-8"',
       });
     }
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }

@@ -1,6 +1,6 @@
 // Request guards that run before any route: the per-IP limits (failed authentication, webhook deliveries)
 // and the media type of request bodies. None of them reads a body.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LimitExceeded } from '../lib/limits.ts';
 import type { AppEnv } from './env.ts';
@@ -53,7 +53,7 @@ const JSON_ROUTES = /^\/(v1\/|admin\/api\/|webhooks\/(supabase\/|vapi$))/;
 const FORM_TOO = /^\/v1\/safety\/incidents\/[^/]+\/acknowledge$/;
 
 /** Whether the request carries a body, from its headers (app.request() in tests: from the Request itself). */
-function hasBody(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
+function hasBody(c: Context<AppEnv>): boolean {
   const length = c.req.header('content-length');
   if (length !== undefined) return length !== '0';
   if (c.req.header('transfer-encoding') !== undefined) return true;
@@ -63,23 +63,22 @@ function hasBody(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
 
 /**
  * A body in another media type than the route takes is 415, naming what it takes (before, the validator
- * ignored such a body and answered 400 for fields it had not read, or ran on defaults).
+ * ignored such a body and answered 400 for fields it had not read, or ran on defaults). Called once the
+ * caller is authenticated (userAuth, serviceAuth, adminAuth, each webhook's credential check), so an
+ * unauthenticated request is still 401 whatever it sends. Undefined when the body may go on.
  */
-export function requireJsonBody(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD' || !JSON_ROUTES.test(c.req.path) || !hasBody(c))
-      return next();
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (JSON_TYPE.test(type) || (type === FORM_TYPE && FORM_TOO.test(c.req.path))) return next();
-    return errorResponse(
-      c,
-      new AppError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `content-type ${type || '(none)'} is not accepted: send application/json${FORM_TOO.test(c.req.path) ? ` or ${FORM_TYPE}` : ''}`,
-        [{ field: 'content-type', message: 'must be application/json' }],
-      ),
-    );
-  };
+export function unsupportedBody(c: Context<AppEnv>): Response | undefined {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || !JSON_ROUTES.test(c.req.path) || !hasBody(c)) return;
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (JSON_TYPE.test(type) || (type === FORM_TYPE && FORM_TOO.test(c.req.path))) return;
+  return errorResponse(
+    c,
+    new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `content-type ${type || '(none)'} is not accepted: send application/json${FORM_TOO.test(c.req.path) ? ` or ${FORM_TYPE}` : ''}`,
+      [{ field: 'content-type', message: 'must be application/json' }],
+    ),
+  );
 }
 
 /** Request bodies above this are refused with 413 before they are parsed. */

@@ -17,6 +17,7 @@ import { openOrJoinIncident } from '../../safety/incidents.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv, AuthenticatedUser } from '../env.ts';
 import { secretMatches, userAuth } from '../auth.ts';
+import { unsupportedBody } from '../guards.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
 import { quotaResponse, useQuota } from '../quotas.ts';
@@ -88,12 +89,15 @@ export function safetyRoutes(deps: AppDeps) {
   const users = userAuth(deps.config);
   const bearer = (h: string | undefined) => /^Bearer\s+(\S+)$/i.exec(h ?? '')?.[1];
   /** A service key passes with no user set; anything else must be a user token. */
-  const userOrService: MiddlewareHandler<AppEnv> = (c, next) => {
+  const userOrService: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    return token && secretMatches(token, deps.config.SERVICE_API_KEYS) ? next() : users(c, next);
+    return token && secretMatches(token, deps.config.SERVICE_API_KEYS)
+      ? (unsupportedBody(c) ?? next())
+      : users(c, next);
   };
   /** A signed link token stands in for a user token. */
-  const userOrLink: MiddlewareHandler<AppEnv> = (c, next) => (c.req.query('token') ? next() : users(c, next));
+  const userOrLink: MiddlewareHandler<AppEnv> = async (c, next) =>
+    c.req.query('token') ? (unsupportedBody(c) ?? next()) : users(c, next);
   app.use(alert.path, userOrService);
   app.use('/v1/safety/incidents/:id/acknowledge', userOrLink);
 

@@ -10,7 +10,7 @@ import { erasedIds } from '../../db/erased-identities.ts';
 import { enqueueOnce } from '../enqueue-once.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
-import { MAX_BODY_BYTES, tooLarge } from '../guards.ts';
+import { MAX_BODY_BYTES, tooLarge, unsupportedBody } from '../guards.ts';
 import { AppError } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
 import { secretMatches } from '../auth.ts';
@@ -62,7 +62,7 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
         new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`),
       );
     }
-    await next();
+    return unsupportedBody(c) ?? next();
   });
   app.use(route.path, tooLarge(MAX_BODY_BYTES));
   return app.openapi(route, async (c) => {
