@@ -1,4 +1,4 @@
-// `npm run bench -- rss`: each Procfile role's peak resident memory under sustained load, and the Redis
+// `npm run bench -- rss`: each Procfile role's peak resident memory (started from its Procfile line) under sustained load, and the Redis
 // connections the three hold. web, worker and clock run as their own processes (`node src/main.ts <role>`,
 // request logs on, as deployed) against a scratch database and Redis prefix; for BENCH_RSS_SECONDS (60)
 // this process keeps BENCH_RSS_CONCURRENCY (16) requests in flight: chat messages (which the worker runs
@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { benchEnv, headline, printTable, saveResults } from './support.ts';
 import { User } from '../src/entities/user.entity.ts';
+import { readProcfile } from '../test/support/slug.ts';
 
 const SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_RSS_CONCURRENCY ?? 16);
@@ -33,7 +34,9 @@ const freePort = async () => {
 const port = await freePort();
 
 function start(role: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/main.ts', role], {
+  // The role's Procfile line (its Node flags included), with this Node.
+  const [, ...args] = readProcfile()[role] ?? [];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       NODE_ENV: 'development',

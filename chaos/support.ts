@@ -209,15 +209,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
  * never answered with: a request that timed out at the client may have been accepted, anything beyond that
  * is one request enqueued twice. The outbox must end empty.
  */
-export async function auditInvariant(
-  env: ChaosEnv,
-  load: LoadResult,
-  timeoutMs = 60_000,
-  // Known bug (postgres-outage only, found by this check): after PostgreSQL's backends are terminated, the
-  // clock's outbox relay keeps failing with "Client has encountered a connection error and is not queryable"
-  // and rows whose jobs already ran stay pending. Reported in `outboxPending`, not failed, until it is fixed.
-  opts: { outboxMayStayPending?: boolean } = {},
-) {
+export async function auditInvariant(env: ChaosEnv, load: LoadResult, timeoutMs = 60_000) {
   const { deterministicUuid } = await import('../src/lib/ids.ts');
   const { auditEvent } = await import('../src/queues/audit-event.ts');
   const { accepted } = load;
@@ -236,8 +228,7 @@ export async function auditInvariant(
   const acceptedSet = new Set(accepted);
   const ran = () => env.ledger.completedIds(auditEvent.name).filter((id) => acceptedSet.has(id)).length;
   await waitFor(
-    async () =>
-      (await count()) === ids.length && ran() === ids.length && (opts.outboxMayStayPending || (await pending()) === 0),
+    async () => (await count()) === ids.length && ran() === ids.length && (await pending()) === 0,
     timeoutMs,
   );
   const written = await count();
@@ -250,7 +241,7 @@ export async function auditInvariant(
       written === accepted.length &&
       ran() === accepted.length &&
       doubles === 0 &&
-      (opts.outboxMayStayPending || outboxPending === 0) &&
+      outboxPending === 0 &&
       extraJobs <= unanswered,
     accepted: accepted.length,
     written,

@@ -28,7 +28,7 @@ export async function postgresOutage(): Promise<Outcome> {
       .getConnection()
       .execute('select 1')
       .catch(() => undefined); // the harness's own pool reconnects
-    const check = await auditInvariant(env, result, 120_000, { outboxMayStayPending: true });
+    const check = await auditInvariant(env, result, 120_000);
     const { statuses } = result;
     // Lower bounds: the outage really happened (backends were terminated) and the load really ran (some
     // requests were accepted), else the invariant holds over nothing.

@@ -3,6 +3,7 @@ import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from '../entities/index.ts';
 import type { DatabaseConfig } from '../config.ts';
+import { guardCheckedOutClients } from './pool-guard.ts';
 import { pgSsl, urlWithoutSslParams } from './ssl.ts';
 
 export const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
@@ -15,7 +16,7 @@ export function ormConfig(config: DatabaseSettings) {
   return defineConfig({
     clientUrl: urlWithoutSslParams(config.DATABASE_URL),
     // MikroORM builds the pg pool from the URL's host, port, user and database only; SSL goes in here.
-    driverOptions: { ssl: pgSsl(config) },
+    driverOptions: { ssl: pgSsl(config), onPoolCreated: guardCheckedOutClients },
     entities,
     extensions: [Migrator],
     // We always run the TypeScript sources (Node strips the types), so migrations are .ts files too.

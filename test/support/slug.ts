@@ -1,7 +1,8 @@
 // The slug a Heroku-style Node buildpack builds, and its Procfile roles as the platform starts them: a clean
 // clone of the worktree's HEAD (committed code only), `npm ci --omit=dev`, NODE_ENV=production.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMain, type MainProcess } from './main-process.ts';
@@ -10,10 +11,23 @@ export interface Slug {
   dir: string;
   /** Procfile role -> argv (`node` still first). */
   procfile: Record<string, string[]>;
-  remove(): void;
+  remove(): Promise<void>;
 }
 
 const REPO = new URL('../..', import.meta.url).pathname;
+
+/** Procfile role -> argv (`node` still first), as the platform would run each line. */
+export function readProcfile(dir: string = REPO): Record<string, string[]> {
+  return Object.fromEntries(
+    readFileSync(join(dir, 'Procfile'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(':'))
+      .map((line) => {
+        const [role, command] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)];
+        return [role.trim(), command.trim().split(/\s+/)];
+      }),
+  );
+}
 
 export function buildSlug(): Slug {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-slug-'));
@@ -24,16 +38,7 @@ export function buildSlug(): Slug {
     stdio: 'pipe',
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const procfile = Object.fromEntries(
-    readFileSync(join(dir, 'Procfile'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes(':'))
-      .map((line) => {
-        const [role, command] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)];
-        return [role.trim(), command.trim().split(/\s+/)];
-      }),
-  );
-  return { dir, procfile, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, procfile: readProcfile(dir), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './redis-server.ts';
 
@@ -144,7 +145,15 @@ export class SslOnlyPostgres {
     try {
       process.kill(pid, 'SIGQUIT'); // immediate shutdown: a test server holds nothing worth a checkpoint
     } catch {}
-    await exited;
+    // A postmaster that has not gone in 10 s (its children still exiting on a loaded machine) is killed.
+    const gone = await Promise.race([exited?.then(() => true) ?? true, sleep(10_000).then(() => false)]);
+    if (!gone) {
+      for (const target of [pid, this.#proc?.pid])
+        try {
+          if (target) process.kill(target, 'SIGKILL');
+        } catch {}
+      await exited;
+    }
     rmSync(this.#dir, { recursive: true, force: true });
   }
 }
