@@ -35,7 +35,7 @@ import {
 const SPEED = Number(process.env.CHAOS_CLOCK_SPEED ?? 12);
 const WINDOW_MS = Number(process.env.CHAOS_CLOCK_WINDOW_MIN ?? 10) * 60_000;
 /** Real time the two clocks get to start before the window opens (a late start would count as missed slots). */
-const LEAD_MS = 8_000;
+const LEAD_MS = 20_000;
 const ZONES = [
   'UTC',
   'America/New_York',

@@ -9,6 +9,7 @@
 //  - vapi-call (200 queued calls): each placed at Vapi exactly once;
 //  - schedule-run (300 in-app check-ups due as the load starts): one execution and one check-in each.
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { SafetyContact } from '../../src/entities/safety-contact.entity.ts';
 import { Schedule } from '../../src/entities/schedule.entity.ts';
@@ -99,8 +100,12 @@ export async function kill9(): Promise<Outcome> {
       auditLost: auditCheck.lost,
       doubles: auditCheck.doubles,
       rerunsAfterStall: auditCheck.rerunsAfterStall,
+      extraJobs: auditCheck.extraJobs,
+      auditUnanswered: audit.statuses[0] ?? 0,
+      outboxPending: auditCheck.outboxPending,
       ...check.figures,
       ...(check.problems.length ? { problems: check.problems.slice(0, 5).join('; ') } : {}),
+      ...(auditCheck.outboxPending ? { outboxBacklog: await outboxBacklog(env) } : {}),
     };
   } finally {
     await stalls.close();
@@ -262,7 +267,7 @@ async function verify(
       r!.incidents === sent.alerts
     );
   }, SETTLE_MS);
-  const problems: string[] = settled ? [] : [`not settled within ${SETTLE_MS / 1000} s`];
+  const problems: string[] = settled ? [] : [`not settled within ${SETTLE_MS / 1000} s${await outboxBacklog(env)}`];
 
   const [chat] = await q<{ extracted: number; memoryMismatch: number; activities: number }>(
     `select
@@ -314,7 +319,7 @@ async function verify(
   const c = checkups!;
   if (c.executions !== CHECKUPS || c.sent !== CHECKUPS || c.conversations !== CHECKUPS || c.linked !== CHECKUPS) {
     problems.push(
-      `check-ups: ${c.schedules} due, ${c.executions} executions (${c.sent} sent), ${c.conversations} check-in conversations, ${c.linked} linked`,
+      `check-ups: ${c.schedules} due, ${c.executions} executions (${c.sent} sent), ${c.conversations} check-in conversations, ${c.linked} linked; schedule-run jobs ${await jobStates(env, 'schedule-run')}`,
     );
   }
 
@@ -332,4 +337,32 @@ async function verify(
       callsPlaced: sent.vapi.calls.size,
     },
   };
+}
+
+/** A queue's job counts and the first failure reasons, for a problem line. */
+async function jobStates(env: ChaosEnv, name: string): Promise<string> {
+  const { hostname, port } = new URL(env.config.REDIS_URL);
+  const queue = new Queue(name, {
+    connection: { host: hostname, port: Number(port || 6379) },
+    prefix: env.config.REDIS_PREFIX,
+  });
+  try {
+    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    const failed = await queue.getFailed(0, 2);
+    return `${JSON.stringify(counts)} ${failed.map((j) => `${j.id}: ${j.failedReason} (attempts ${j.attemptsMade})`).join(' | ')}`;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The outbox rows still pending, by queue, with their relay errors. */
+async function outboxBacklog(env: ChaosEnv): Promise<string> {
+  const rows = await query<{ queue: string; n: number; attempts: number; error: string | null }>(
+    env,
+    `select queue, count(*)::int as n, max(relay_attempts)::int as attempts, max(last_error) as error
+     from outbox_jobs where enqueued_at is null group by queue`,
+  );
+  return rows.length
+    ? `; outbox pending: ${rows.map((r) => `${r.queue} ${r.n} (${r.attempts} attempts, ${r.error ?? 'no error'})`).join(', ')}`
+    : '';
 }

@@ -37,6 +37,14 @@ export interface WorkerRuntime {
   close(timeoutMs: number): Promise<{ forced: boolean }>;
 }
 
+/**
+ * How many times a job whose worker died mid-run (kill -9, OOM, a lost lock) is handed to another worker
+ * before it fails for good. BullMQ's default of 1 failed check-ups and calls permanently when two crashes
+ * in a row caught the same job (chaos kill9: 10 of 300 check-ups, 4 of 200 calls). A job that kills every
+ * worker that takes it still fails, after this many, and shows on the board.
+ */
+export const MAX_STALLS = 5;
+
 export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   const connection = opts.connection ?? workerConnection(opts.redisUrl);
   const workers = opts.registrations.map((registration) => startWorker(registration, connection, opts));
@@ -119,6 +127,7 @@ function startWorker(
     concurrency: job.concurrency ?? opts.concurrency,
     ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
     ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    maxStalledCount: MAX_STALLS,
     ...workerOptions?.(),
   });
   worker.on('error', (err) => opts.log.error({ queue: job.name, error: describeError(err) }, 'worker error'));
