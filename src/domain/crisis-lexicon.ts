@@ -155,6 +155,34 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
       /\b(?:ctb|c\.t\.b|catch(?:ing)? the bus (?:tonight|soon|early)|unalive (?:myself|me)|sewer ?slide|s[e3]wers?lide|kms\b[^.!?]{0,25}\b(?:not (?:joking|kidding)|tonight|for real|fr)\b|(?:gonna|going to|imma|i'ma|about to|planning to|will|i'll)\s+(?:just\s+)?kms)\b/,
   },
   {
+    cue: 'method_wish',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:hang|hanging|shoot|shooting|drown|drowning|gas|gassing)\s+myself\b(?!\s+(?:in|with)\s+(?:work|coffee|tea|paperwork|books|study|chores|emails))|\b(?:want|wanna|wanted|thinking about|tempted|urge|going|gonna|could just)\s+(?:to\s+)?jump(?:ing)?\s+(?:off|from|in front of)\s+(?:a|the|my|this|that)\s+(?:\w+\s+)?(?:bridge|roof|building|balcony|cliff|train|bus|lorry|truck|tower|car park|window|overpass)\b|\b(?:want|wanna|need|going|gonna|ready)\s+to\s+(?:stop|quit)\s+(?:existing|living|being alive)\b/,
+  },
+  {
+    cue: 'end_it_soon',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:want|wanna|going|gonna|ready|planning)\s+to\s+(?:end|finish)\s+(?:it|everything)(?!\s+with\b)\s+(?:tonight|today|now|soon|for good|this weekend|once and for all)\b/,
+  },
+  {
+    cue: 'sleep_forever',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:want|wanna|wish|wishing|hope|hoping|pray|praying)\s+(?:i\s+could\s+|to\s+)?(?:just\s+)?(?:go to sleep|sleep|fall asleep)\s+(?:forever|and (?:never|not) wake (?:up|again)(?!\s+(?:until|till|before|for|early)))\b/,
+  },
+  {
+    cue: 'world_without_me',
+    category: 'suicidal_ideation',
+    level: 'high',
+    pattern:
+      /\b(?:everyone|everybody|they|my (?:family|kids|parents|wife|husband|partner|friends))\s+(?:would|will|'d|'ll)\s+be\s+(?:happier|fine|better|okay|ok)\s+(?:off\s+)?(?:without me|if i (?:was|were) gone|once i'm gone|when i'm gone|if i (?:wasn't|weren't) (?:here|around|alive))\b(?!\s+(?:for|at|on|while|this|next|today|tomorrow|during)\b)/,
+  },
+  {
     cue: 'poison_taken',
     category: 'suicidal_ideation',
     level: 'critical',
@@ -287,5 +315,43 @@ export const CRISIS_LEXICON: readonly LexiconEntry[] = [
     category: 'acute_distress',
     level: 'low',
     pattern: /\b(?:so|completely|totally|really)\s+overwhelmed\b|\bfalling\s+apart\b/,
+  },
+];
+
+/**
+ * Context that makes a sentence model's "intervene" vote unreliable on its own: the writer denies the
+ * crisis in the first person ("I'm not suicidal, just burnt out", "I don't want to die, I want this job to
+ * end") or tells of a crisis they have come through ("three years clean from cutting", "after my attempt in
+ * 2018… I'm doing well now"). Such text is full of the words of a crisis, which is what the model reads.
+ * With one of these, the model can still flag the message (medium: a check-in), but only the lexicon's own
+ * cues (which have their negation and history rules) reach the safety network. Not applied to summaries.
+ */
+export interface ContextEntry {
+  id: 'denial' | 'recovered';
+  pattern: RegExp;
+}
+
+const CRISIS_WORDS =
+  '(?:die|dying|be dead|suicid\\w*|kill(?:ing)? myself|end(?:ing)? (?:my life|it all|things|anything)|hurt(?:ing)? myself|harm(?:ing)? myself|self[- ]?harm\\w*|cut(?:ting)? (?:myself|again)|take my (?:own )?life|overdos\\w*|hurt(?:ing)? (?:him|her|them|anyone|anybody|someone|my \\w+)|harm(?:ing)? (?:anyone|anybody|someone)|lay a finger on|do anything to myself)';
+
+export const CRISIS_CONTEXT: readonly ContextEntry[] = [
+  {
+    id: 'denial',
+    pattern: new RegExp(
+      [
+        String.raw`\b(?:i'm|i am)\s+(?:really\s+|honestly\s+|definitely\s+)?not\s+(?:suicidal|in (?:any )?danger|at risk|going to do anything|unsafe)\b`,
+        String.raw`\bnot\s+(?:feeling\s+)?suicidal\b`,
+        String.raw`\b(?:i\s+)?(?:don't|do not|never|wouldn't|would never|won't|will never|didn't|haven't|not)\s+(?:ever\s+)?(?:really\s+|actually\s+)?(?:want(?:ed|ing)? to|wanna|plan(?:ning)? to|going to|gonna|think(?:ing)? (?:of|about)|thought (?:of|about)|feel like|had (?:any )?(?:thoughts|urges?) (?:of|about|to))\s+${CRISIS_WORDS}`,
+        String.raw`\bno\s+(?:thoughts?|plans?|urges?|intention|desire|wish)\s+(?:of|to|about)\s+${CRISIS_WORDS}`,
+        String.raw`\b(?:zero|no)\s+urges?\s+to\b`,
+        String.raw`\b(?:suicide|killing myself|self[- ]harm|hurting myself|ending it)\s+(?:has|have)?\s*never\s+crossed my mind\b`,
+      ].join('|'),
+    ),
+  },
+  {
+    id: 'recovered',
+    // A past crisis and a present that is better, both in the message.
+    pattern:
+      /^(?=.*\b(?:used to|years? ago|months ago|back (?:when|then|in)|when i was|in (?:19|20)\d\d|last (?:year|winter|summer|spring|autumn)|(?:since|after) my (?:attempt|overdose|breakdown|hospital)|at (?:sixteen|seventeen|eighteen|nineteen|twenty|\d\d)\b|in my (?:teens|twenties|thirties)|as a (?:teen(?:ager)?|kid|student)|there was a time|i survived)\b)(?=.*\b(?:now|today|these days|nowadays|anymore|since then|clean|free|recovered|recovery|better|doing (?:well|good|great|okay)|glad|grateful|proud|happy|stable|thriving)\b)(?!.*\b(?:again|relapsed?|tonight|right now|rn|this time|any ?more\s+(?:and|so)|but now i)\b)/,
   },
 ];

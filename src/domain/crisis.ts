@@ -8,7 +8,7 @@
 //   state now; the sentence model weighs the rest of the message.
 // Bias: when unsure, flag. A false alarm costs a check-in; a miss can cost a life.
 import type { CrisisLevel } from './enums.ts';
-import { CRISIS_LEXICON } from './crisis-lexicon.ts';
+import { CRISIS_CONTEXT, CRISIS_LEXICON } from './crisis-lexicon.ts';
 
 export const CRISIS_CATEGORIES = ['suicidal_ideation', 'self_harm', 'harm_to_others', 'acute_distress'] as const;
 export type CrisisCategory = (typeof CRISIS_CATEGORIES)[number];
@@ -108,7 +108,7 @@ function isReported(prefix: string): boolean {
 }
 
 const HISTORY =
-  /\b(?:used to|years ago|months ago|in the past|before(?=,)|back (?:when|then|in)|when i was (?:a kid|little|younger|a teen(?:ager)?|in (?:high )?school|at (?:uni|university|college|school)|\d+|\w+teen|twenty\w*)|a long time ago|no longer|last (?:year|winter|summer|spring|autumn|fall)|in (?:19|20)\d\d|before i (?:had|got|found|started)|after my)\b/;
+  /\b(?:used to|years ago|months ago|in the past|before(?=,)|back (?:when|then|in)|when i was (?:a kid|little|younger|a teen(?:ager)?|in (?:high )?school|at (?:uni|university|college|school)|\d+|\w+teen|twenty\w*)|a long time ago|there was a time|no longer|last (?:year|winter|summer|spring|autumn|fall)|in (?:19|20)\d\d|before i (?:had|got|found|started)|after my)\b/;
 
 // The past named after a cue in the past tense ("I had thoughts of suicide when I was at university"), or a
 // cue the rest of the clause denies or ends ("killing myself is not on the table", "those thoughts stopped").
@@ -183,4 +183,13 @@ function dedupe(indicators: CrisisIndicator[]): CrisisIndicator[] {
     if (!seen || !crisisLevelAtLeast(seen.level, i.level)) byCue.set(i.cue, i);
   }
   return [...byCue.values()];
+}
+
+/**
+ * The context cues of a first-person text (see CRISIS_CONTEXT): a denial of the crisis or a crisis told as
+ * come through. The ensemble lets the sentence model flag such text but not, on its own, intervene.
+ */
+export function crisisContext(text: string): ('denial' | 'recovered')[] {
+  const normalized = normalizeForCrisis(text);
+  return CRISIS_CONTEXT.filter((c) => c.pattern.test(normalized)).map((c) => c.id);
 }
