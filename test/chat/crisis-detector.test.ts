@@ -24,6 +24,19 @@ describe('combineCrisis', () => {
     ]);
   });
 
+  it("holds the model's intervention at medium in text that denies the crisis or tells of one come through", () => {
+    const model = { level: 'critical' as const, category: 'suicidal_ideation' as const };
+    const denied = combineCrisis({ lexicon: assessCrisis("I'm not suicidal, just tired"), model, context: ['denial'] });
+    expect(denied).toMatchObject({ level: 'medium', requiresIntervention: false });
+    expect(denied.indicators).toEqual([
+      { cue: 'model:suicidal_ideation', category: 'suicidal_ideation', level: 'medium' },
+    ]);
+    // the lexicon's own cues still intervene there
+    const lexicon = assessCrisis("I'm not suicidal, but I'm going to kill myself tonight");
+    expect(combineCrisis({ lexicon, model, context: ['denial'] }).requiresIntervention).toBe(true);
+    expect(combineCrisis({ lexicon: assessCrisis('ok'), model }).requiresIntervention).toBe(true);
+  });
+
   it('never lowers what the lexicon found, whatever the model says', () => {
     const lexicon = assessCrisis('I am going to kill myself tonight');
     const verdict = combineCrisis({ lexicon, model: { level: 'none', category: 'suicidal_ideation' } });
