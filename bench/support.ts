@@ -7,6 +7,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { deleteKeys } from '../test/support/global-setup.ts';
 import { loadConfig, type Config } from '../src/config.ts';
+
+// Benchmarks and chaos scenarios run on the test defaults (their processes inherit this): a deployment's secrets
+// are not theirs to need.
+process.env.NODE_ENV ??= 'test';
 import { initOrm, type Orm } from '../src/db/orm.ts';
 
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -2,6 +2,7 @@
 // is not ours) into an empty database, then again with 1% changed. Prints wall time, users/s, peak RSS
 // and what the second pass wrote. Usage: node_modules/.bin/node bench/user-sync.ts [users]
 // (add --max-old-space-size=96 before the script to show the reconciler's memory stays bounded).
+import { DEV_SECRETS } from '../src/config.ts';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -63,7 +64,11 @@ async function main() {
     const started = new Date();
     const t0 = performance.now();
     const ctx = { em: orm.em.fork(), log, queue: 'user-reconcile', jobId: randomUUID(), attempt: 1, producer };
-    const result = await processUserReconcile({}, ctx, { admin, perPage: 1000 });
+    const result = await processUserReconcile({}, ctx, {
+      admin,
+      perPage: 1000,
+      tombstoneKey: DEV_SECRETS.ERASURE_TOMBSTONE_KEY,
+    });
     const seconds = (performance.now() - t0) / 1000;
     const em = orm.em.fork();
     const count = async (sql: string) => Number((await em.execute<{ n: string }[]>(sql, [started]))[0]?.n);

@@ -40,7 +40,9 @@ export async function evaluateCrisisSplit(
 ): Promise<CrisisFigures | null> {
   const rows = loadCrisisSplit(split);
   if (rows.length === 0) return null;
-  const detect = detector ?? crisisDetectorFrom(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }));
+  // A local measurement: the development defaults apply unless the environment says otherwise.
+  const detect =
+    detector ?? crisisDetectorFrom(loadConfig({ NODE_ENV: 'development', ...process.env, LOG_LEVEL: 'silent' }));
   let tp = 0;
   let flaggedAll = 0;
   let crisis = 0;

@@ -65,11 +65,40 @@ const LOCAL_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 /** A platform stops a process 30 s after SIGTERM: jobs' time plus the stop margin (src/main.ts) fits in it. */
 export const MAX_SHUTDOWN_TIMEOUT_MS = 20_000;
 
+/** Where the local defaults stand in for secrets nobody set (development and test only). */
+export const DEV_ADMIN_TOKEN = 'hearth-dev-admin-token';
+/** Signs `npm run dev:token` identities; the API accepts it in development only, with no Supabase project set. */
+export const DEV_JWT_SECRET = 'hearth-dev-jwt-secret-for-local-identities-only';
+
+/**
+ * Development defaults (the public ADMIN_TOKEN, built-in link, web-call and erasure keys, the dev JWT secret,
+ * a loopback-only listener) apply only when NODE_ENV says development or test, explicitly. Any other value,
+ * or none, is a deployment: every secret must be set, and the known development values are refused.
+ */
+export const DEV_ENVIRONMENTS = ['development', 'test'] as const;
+export const devDefaultsApply = (env: { NODE_ENV?: string | undefined }) =>
+  (DEV_ENVIRONMENTS as readonly string[]).includes(env.NODE_ENV ?? '');
+
+/** Built-in secrets of development and test (public: they are in this file). */
+export const DEV_SECRETS = {
+  SAFETY_LINK_SECRET: 'hearth-dev-safety-link-secret-0123456789',
+  VAPI_WEB_CALL_SECRET: 'hearth-dev-web-call-secret-0123456789',
+  ERASURE_TOMBSTONE_KEY: 'hearth-dev-erasure-tombstone-key-0123456789',
+} as const;
+
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** development | test (local defaults); anything else, or unset, is a deployment (docs/deploy.md). */
+    NODE_ENV: z.string().optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Interface the API listens on: 127.0.0.1 under the development defaults, all interfaces otherwise. */
+    HOST: z.string().min(1).optional(),
+    /**
+     * Proxies in front of the API that append to X-Forwarded-For (a platform router: 1). 0 = the header is
+     * ignored and the socket's peer is the client (rate limits and audit rows key on it).
+     */
+    TRUST_PROXY_HOPS: intFrom(0, 0).pipe(z.number().max(10, 'at most 10')),
     ...databaseFields,
     REDIS_URL: z
       .string()
@@ -92,6 +121,8 @@ const EnvSchema = z
     SUPABASE_URL: z.url().optional(),
     SUPABASE_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     SUPABASE_JWT_AUDIENCE: z.string().default('authenticated'),
+    /** The `iss` user tokens must carry; default SUPABASE_URL/auth/v1. Required with SUPABASE_JWT_SECRET alone. */
+    SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
     SERVICE_API_KEYS: csv.pipe(z.array(z.string().min(24, 'each key at least 24 characters'))),
     ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
     WORKER_QUEUES: csv,
@@ -106,9 +137,26 @@ const EnvSchema = z
     OUTBOX_POLL_MS: intFrom(10, 500),
     OUTBOX_BATCH_SIZE: intFrom(1, 100),
     // Metrics port for worker/clock processes (the web process serves /metrics itself); unset = none.
+    // It asks for ADMIN_TOKEN as the web process's /metrics does, and listens on METRICS_HOST only.
     METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     // Privacy: days between an account deletion request and the erasure of its data (0 = at once).
     ERASURE_GRACE_DAYS: intFrom(0, 0),
+    /**
+     * HMAC key of erasure tombstones (erased_identities: a keyed hash of the Auth id, no PII). Never change it
+     * once set: tombstones made under the old key would stop matching, and erased accounts could sync back.
+     */
+    ERASURE_TOMBSTONE_KEY: z.string().min(32, 'at least 32 characters').optional(),
+    /** Audit rows (system_events) are deleted after this many days; rejected-credential rows after 30. */
+    SYSTEM_EVENTS_RETENTION_DAYS: intFrom(1, 365),
+    // --- Abuse limits (README "Limits"): per-user quotas per rolling day, per-IP limits per minute ---
+    QUOTA_CALLS_PER_DAY: intFrom(1, 10),
+    QUOTA_REMINDERS_PER_DAY: intFrom(1, 20),
+    QUOTA_ALERTS_PER_DAY: intFrom(1, 20),
+    QUOTA_EXPORTS_PER_DAY: intFrom(1, 3),
+    QUOTA_DESTINATION_CODES_PER_DAY: intFrom(1, 10),
+    RATE_LIMIT_WEBHOOKS_PER_MINUTE: intFrom(1, 1_200),
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: intFrom(1, 30),
     // --- Schedules (clock tick, validation) ---
     SCHEDULE_TICK_MS: intFrom(50, 1_000),
     SCHEDULE_BATCH_SIZE: intFrom(1, 1_000),
@@ -121,10 +169,7 @@ const EnvSchema = z
     /** Minutes without acknowledgement before the next contact is reached (fractions for tests). */
     OUTREACH_ESCALATE_MINUTES: z.coerce.number().positive().default(10),
     /** HMAC key of the acknowledge links sent to external contacts. */
-    SAFETY_LINK_SECRET: z
-      .string()
-      .min(32, 'at least 32 characters')
-      .default('hearth-dev-safety-link-secret-0123456789'),
+    SAFETY_LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     /** Public origin of the API: acknowledge links and the Twilio status callback URL (signed as seen by Twilio). */
     PUBLIC_BASE_URL: z.url().default(LOCAL_PUBLIC_BASE_URL),
     TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
@@ -195,7 +240,7 @@ const EnvSchema = z
       .default('Sorry, this number is not registered with Hearth. Please call from the phone number on your account.'),
     VAPI_PUBLIC_KEY: z.string().min(1).optional(),
     /** HMAC key of the web-call tokens (src/domain/web-call-token.ts). */
-    VAPI_WEB_CALL_SECRET: z.string().min(24, 'at least 24 characters').default('hearth-dev-web-call-secret-0123456789'),
+    VAPI_WEB_CALL_SECRET: z.string().min(24, 'at least 24 characters').optional(),
     VAPI_WEB_CALL_TOKEN_SECONDS: intFrom(30, 600),
   })
   .superRefine((env, ctx) => {
@@ -222,33 +267,56 @@ const EnvSchema = z
       });
     }
     // Acknowledge links and Twilio's signed callback URL must point at the deployed API, never at localhost.
-    if (env.NODE_ENV === 'production' && env.PUBLIC_BASE_URL === LOCAL_PUBLIC_BASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required in production' });
+    if (devDefaultsApply(env)) return;
+    const deployment = `required unless NODE_ENV=development or test (NODE_ENV is ${env.NODE_ENV ? `'${env.NODE_ENV}'` : 'unset'})`;
+    if (env.PUBLIC_BASE_URL === LOCAL_PUBLIC_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: deployment });
     }
-    if (env.NODE_ENV !== 'production') return;
-    // Development runs on the local defaults; production must name every secret it relies on.
-    if (!env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'required in production' });
-    if (env.SAFETY_LINK_SECRET.startsWith('hearth-dev-')) {
-      ctx.addIssue({ code: 'custom', path: ['SAFETY_LINK_SECRET'], message: 'required in production' });
-    }
-    if (env.VAPI_WEB_CALL_SECRET.startsWith('hearth-dev-')) {
-      ctx.addIssue({ code: 'custom', path: ['VAPI_WEB_CALL_SECRET'], message: 'required in production' });
+    // A deployment must name every secret it relies on, and none may be a development value (they are public).
+    const secret = (name: 'ADMIN_TOKEN' | keyof typeof DEV_SECRETS, value: string | undefined) => {
+      if (!value) ctx.addIssue({ code: 'custom', path: [name], message: deployment });
+      else if (value === DEV_ADMIN_TOKEN || value.startsWith('hearth-dev-'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is a public development value: set a secret of your own',
+        });
+    };
+    secret('ADMIN_TOKEN', env.ADMIN_TOKEN);
+    secret('SAFETY_LINK_SECRET', env.SAFETY_LINK_SECRET);
+    secret('VAPI_WEB_CALL_SECRET', env.VAPI_WEB_CALL_SECRET);
+    secret('ERASURE_TOMBSTONE_KEY', env.ERASURE_TOMBSTONE_KEY);
+    if (env.SUPABASE_JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SUPABASE_JWT_SECRET'], message: 'is the public development secret' });
     }
     if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
       ctx.addIssue({
         code: 'custom',
         path: ['SUPABASE_JWT_SECRET'],
-        message: 'SUPABASE_JWT_SECRET or SUPABASE_URL is required in production',
+        message: `SUPABASE_JWT_SECRET or SUPABASE_URL ${deployment}`,
+      });
+    }
+    if (env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL && !env.SUPABASE_JWT_ISSUER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_ISSUER'],
+        message:
+          "required with SUPABASE_JWT_SECRET alone (the tokens' iss, e.g. https://<project>.supabase.co/auth/v1)",
       });
     }
   });
 
-export type Config = Readonly<z.infer<typeof EnvSchema>>;
+/** The parsed environment with the development defaults filled in (development and test only). */
+type ParsedEnv = z.infer<typeof EnvSchema>;
+type Resolved = Omit<ParsedEnv, 'ADMIN_TOKEN' | keyof typeof DEV_SECRETS | 'HOST'> & {
+  ADMIN_TOKEN: string;
+  SAFETY_LINK_SECRET: string;
+  VAPI_WEB_CALL_SECRET: string;
+  ERASURE_TOMBSTONE_KEY: string;
+  HOST: string;
+};
 
-/** Where the local defaults stand in for secrets nobody set (development and test only). */
-export const DEV_ADMIN_TOKEN = 'hearth-dev-admin-token';
-/** Signs `npm run dev:token` identities; the API accepts it in development only, with no Supabase project set. */
-export const DEV_JWT_SECRET = 'hearth-dev-jwt-secret-for-local-identities-only';
+export type Config = Readonly<Resolved>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -271,7 +339,16 @@ function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.inf
 /** Parses an environment; throws one ConfigError whose message names every bad variable on one line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parseEnv(EnvSchema, env);
-  return Object.freeze({ ...config, ADMIN_TOKEN: config.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN });
+  // Reached with a secret unset only under the development defaults (the schema refuses it otherwise).
+  const dev = devDefaultsApply(config);
+  return Object.freeze({
+    ...config,
+    ADMIN_TOKEN: config.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
+    SAFETY_LINK_SECRET: config.SAFETY_LINK_SECRET ?? DEV_SECRETS.SAFETY_LINK_SECRET,
+    VAPI_WEB_CALL_SECRET: config.VAPI_WEB_CALL_SECRET ?? DEV_SECRETS.VAPI_WEB_CALL_SECRET,
+    ERASURE_TOMBSTONE_KEY: config.ERASURE_TOMBSTONE_KEY ?? DEV_SECRETS.ERASURE_TOMBSTONE_KEY,
+    HOST: config.HOST ?? (dev ? '127.0.0.1' : '0.0.0.0'),
+  });
 }
 
 let cached: Config | undefined;

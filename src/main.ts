@@ -1,6 +1,6 @@
 // Process entry: `node src/main.ts web|worker|clock` (one Procfile line each), or `all` for local use,
 // which also creates the local database if missing and applies migrations first (outside production).
-import { configOrExit, DEV_ADMIN_TOKEN, type Config } from './config.ts';
+import { configOrExit, DEV_ADMIN_TOKEN, devDefaultsApply, type Config } from './config.ts';
 import { initOrm, type Orm } from './db/orm.ts';
 import { ensureDatabase } from './db/ensure-database.ts';
 import { withMigrationsLock } from './db/release-lock.ts';
@@ -104,7 +104,10 @@ async function main() {
   const roles = parseRoles(args);
   const log = createLogger(config.LOG_LEVEL, { process: roles.join('+') });
   if (config.ADMIN_TOKEN === DEV_ADMIN_TOKEN)
-    log.warn('ADMIN_TOKEN is not set: using the development token (never in production)');
+    log.warn(
+      { host: config.HOST },
+      `ADMIN_TOKEN is not set: NODE_ENV=${config.NODE_ENV} uses the development token (a deployment must set its own)`,
+    );
 
   if (config.REDIS_TLS_REJECT_UNAUTHORIZED === false && /^rediss/.test(config.REDIS_URL))
     log.warn("REDIS_TLS_REJECT_UNAUTHORIZED=false: Redis's TLS certificate is not verified");
@@ -112,10 +115,10 @@ async function main() {
   // `npm start` on a developer's machine prepares the local database; a deployment's release phase does
   // that (src/db/migrate.ts, under its lock), never a booting process.
   const local = args.length === 0 || args.includes('all');
-  const prepare = local && config.NODE_ENV !== 'production';
+  const prepare = local && devDefaultsApply(config);
   if (local && !prepare)
     log.info(
-      'NODE_ENV=production: not creating the database or migrating (the release step `node src/db/migrate.ts up` does)',
+      'a deployment (NODE_ENV neither development nor test): not creating the database or migrating (the release step `node src/db/migrate.ts up` does)',
     );
   if (prepare)
     await ensureDatabase(config, log).catch((err: Error) => fail(`cannot prepare the database: ${err.message}`));
@@ -126,8 +129,13 @@ async function main() {
   }
 
   const metrics = createMetrics();
-  const web = roles.includes('web') ? await startWeb({ config, orm, producer, log, metrics }, config.PORT) : undefined;
-  const metricsServer = !web && config.METRICS_PORT ? await serveMetrics(metrics, config.METRICS_PORT) : undefined;
+  const web = roles.includes('web')
+    ? await startWeb({ config, orm, producer, log, metrics }, config.PORT, config.HOST)
+    : undefined;
+  const metricsServer =
+    !web && config.METRICS_PORT
+      ? await serveMetrics(metrics, config.METRICS_PORT, { host: config.METRICS_HOST, token: config.ADMIN_TOKEN })
+      : undefined;
   const workers = roles.includes('worker')
     ? startWorkerRuntime({
         orm,

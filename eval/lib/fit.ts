@@ -11,14 +11,14 @@ interface Sample {
   weight: number;
 }
 
-function samples(xs: Float32Array[], ys: number[], labels: number): Sample[] {
+function samples(xs: Float32Array[], ys: number[], labels: number, extra?: readonly number[]): Sample[] {
   const counts = new Array(labels).fill(0);
   for (const y of ys) counts[y] += 1;
   return xs.map((x, n) => ({
     x,
     nonZero: [...x.keys()].filter((i) => x[i] !== 0),
     y: ys[n]!,
-    weight: xs.length / (labels * counts[ys[n]!]),
+    weight: (xs.length / (labels * counts[ys[n]!])) * (extra?.[n] ?? 1),
   }));
 }
 
@@ -73,8 +73,14 @@ const toLayer = (rows: Param[], bias: Param, digits: number): SoftmaxLayer => {
  * A network features → `hidden` ReLU units → softmax over `labels`. With hidden = 0 it is a softmax
  * regression and `hiddenLayer` is undefined.
  */
-export function fitNetwork(xs: Float32Array[], ys: number[], labels: number, o: FitOptions) {
-  const data = samples(xs, ys, labels);
+export function fitNetwork(
+  xs: Float32Array[],
+  ys: number[],
+  labels: number,
+  o: FitOptions,
+  sampleWeights?: readonly number[],
+) {
+  const data = samples(xs, ys, labels, sampleWeights);
   const random = seeded(o.seed);
   const dims = xs[0]!.length;
   const width = o.hidden || dims;

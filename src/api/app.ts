@@ -1,16 +1,18 @@
 // Builds the Hono app from its dependencies; never listens (src/api/server.ts does), so tests call app.request().
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createLimits, type Limits } from '../lib/limits.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { AppEnv } from './env.ts';
-import { AppError, errorResponse, notFound, onError, validationHook } from './errors.ts';
+import { notFound, onError, validationHook } from './errors.ts';
 import { rejectUnstorableText } from './text-guard.ts';
+import { clientIp } from './client-ip.ts';
+import { authFailureLimit, MAX_BODY_BYTES, tooLarge, webhookRateLimit } from './guards.ts';
 import { adminEngagementRoutes } from './routes/admin-engagement.ts';
 import { adminEventRoutes } from './routes/admin-events.ts';
 import { auditEventRoutes } from './routes/audit-events.ts';
@@ -31,7 +33,7 @@ import { voiceScheduleRoutes } from './routes/voice-schedules.ts';
 import { safetyContactRoutes } from './routes/safety-contacts.ts';
 import { safetyRoutes } from './routes/safety.ts';
 import { twilioWebhookRoutes } from './routes/twilio-webhook.ts';
-import { MAX_VAPI_WEBHOOK_BYTES, VAPI_WEBHOOK_PATH, vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
+import { vapiWebhookRoutes } from './routes/vapi-webhooks.ts';
 import { voiceRoutes } from './routes/voices.ts';
 import { callRoutes } from './routes/calls.ts';
 import { webCallRoutes } from './routes/web-calls.ts';
@@ -43,20 +45,24 @@ export interface AppDeps {
   log: Logger;
   /** The process's metrics registry; a fresh one when omitted. */
   metrics?: Metrics;
+  /** Quotas and rate limits; by default counted in Redis on the producer's connection. */
+  limits?: Limits;
 }
 
-/** Request bodies above this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 256 * 1024;
+export { MAX_BODY_BYTES } from './guards.ts';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const metrics = deps.metrics ?? createMetrics();
+  const limits = deps.limits ?? createLimits(deps.producer.connection, deps.producer.prefix, deps.config);
 
   app.use(requestId({ headerName: 'x-request-id', limitLength: 100 }));
   app.use(async (c, next) => {
     const log = deps.log.child({ requestId: c.var.requestId });
     c.set('log', log);
     c.set('em', deps.orm.em.fork());
+    c.set('clientIp', clientIp(c, deps.config.TRUST_PROXY_HOPS));
+    c.set('limits', limits);
     const started = performance.now();
     await next();
     // Route pattern, not the raw URL: query strings may carry user text.
@@ -64,15 +70,14 @@ export function createApp(deps: AppDeps) {
     log.info({ method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(ms) }, 'request');
     metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: c.res.status }, ms / 1000);
   });
-  const tooLarge = (max: number) =>
-    bodyLimit({
-      maxSize: max,
-      onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `request body over ${max} bytes`)),
-    });
-  // Vapi's end-of-call report carries the whole conversation (stripped on arrival) and is never resent.
-  app.use(except(VAPI_WEBHOOK_PATH, tooLarge(MAX_BODY_BYTES)));
-  app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
-  app.use(rejectUnstorableText());
+  // An address that keeps failing authentication is refused for the rest of the minute (429), before anything else.
+  app.use(authFailureLimit());
+  app.use('/webhooks/*', webhookRateLimit());
+  // A body without a length is read (up to the limit) to be measured: webhooks apply their limit after their
+  // credential check (Vapi's is 8 MiB: an end-of-call report carries the whole conversation).
+  app.use(except('/webhooks/*', tooLarge(MAX_BODY_BYTES)));
+  // Webhooks check their credential before anything reads the body (their routes run this guard after it).
+  app.use(except('/webhooks/*', rejectUnstorableText()));
 
   app.route('/', healthRoutes(deps));
   app.route('/', auditEventRoutes(deps));

@@ -1,7 +1,6 @@
 // Audit rows for sensitive actions taken through the API: written in the request's unit of work, with
 // the request id, session, IP and user agent. event_data carries names and ids only.
 import type { Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { SystemEvent } from '../entities/system-event.entity.ts';
 import type { EventCategory, Severity } from '../domain/enums.ts';
 import type { AppEnv } from './env.ts';
@@ -17,12 +16,7 @@ export function auditRequest(
     data?: Record<string, unknown>;
   },
 ): SystemEvent {
-  let ip: string | null = null;
-  try {
-    ip = getConnInfo(c).remote.address ?? null;
-  } catch {
-    ip = null; // app.request() in tests has no socket
-  }
+  const ip = c.var.clientIp ?? null;
   const user = event.userId === undefined ? (c.get('user')?.id ?? null) : event.userId;
   return c.var.em.create(SystemEvent, {
     user,
@@ -36,8 +30,14 @@ export function auditRequest(
   });
 }
 
-/** A webhook whose credential failed is audited (which webhook, from where) before it is refused. */
+/**
+ * A webhook whose credential failed is audited (which webhook, from where) before it is refused — sampled:
+ * the first rejection per address and minute, at most 60 a minute in all (src/lib/limits.ts), so a flood of
+ * unauthenticated deliveries cannot grow system_events. The rest are counted by the auth-failure limit.
+ */
 export async function auditRejectedWebhook(c: Context<AppEnv>, webhook: string): Promise<void> {
+  const sampled = await c.var.limits.sampleRejection(c.var.clientIp ?? 'unknown').catch(() => false);
+  if (!sampled) return;
   auditRequest(c, {
     type: 'webhook_signature_failed',
     category: 'auth',

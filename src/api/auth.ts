@@ -6,6 +6,7 @@ import { type Config, DEV_JWT_SECRET } from '../config.ts';
 import { AppError, errorResponse } from './errors.ts';
 import type { AppEnv } from './env.ts';
 import { sessionRecorder } from './sessions.ts';
+import { unsupportedBody } from './guards.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -24,24 +25,48 @@ function bearer(header: string | undefined): string | undefined {
 
 const unauthorized = (message: string) => new AppError('UNAUTHORIZED', message);
 
-type UserAuthConfig = Pick<Config, 'NODE_ENV' | 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE'> &
-  Partial<Pick<Config, 'USER_SESSION_TOUCH_SECONDS'>>;
+type UserAuthConfig = Pick<
+  Config,
+  'NODE_ENV' | 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL' | 'SUPABASE_JWT_AUDIENCE' | 'ERASURE_TOMBSTONE_KEY'
+> &
+  Partial<Pick<Config, 'USER_SESSION_TOUCH_SECONDS' | 'SUPABASE_JWT_ISSUER'>>;
+
+/** `iss` of the development identities `npm run dev:token` makes (no Supabase project configured). */
+export const DEV_JWT_ISSUER = 'hearth-dev';
 
 /**
  * The HS256 secret user tokens are verified with: the Supabase project's, else (development only, no Supabase
  * project configured) DEV_JWT_SECRET, which `npm run dev:token` signs local identities with. In test and
  * production a token signed with it is refused like any other bad signature.
  */
-export function userTokenSecret(config: Omit<UserAuthConfig, 'SUPABASE_JWT_AUDIENCE'>): string | undefined {
+export function userTokenSecret(
+  config: Pick<Config, 'NODE_ENV' | 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL'>,
+): string | undefined {
   if (config.SUPABASE_JWT_SECRET) return config.SUPABASE_JWT_SECRET;
   return config.NODE_ENV === 'development' && !config.SUPABASE_URL ? DEV_JWT_SECRET : undefined;
 }
 
 /**
+ * The issuer user tokens must name: the project's Auth URL (SUPABASE_URL/auth/v1), else SUPABASE_JWT_ISSUER,
+ * else, for development identities, DEV_JWT_ISSUER. Undefined only in development or test with an HS256
+ * secret and no issuer configured (a deployment must configure one: src/config.ts).
+ */
+export function tokenIssuer(
+  config: Pick<Config, 'NODE_ENV' | 'SUPABASE_JWT_SECRET' | 'SUPABASE_URL'> &
+    Partial<Pick<Config, 'SUPABASE_JWT_ISSUER'>>,
+): string | undefined {
+  if (config.SUPABASE_URL) return new URL('/auth/v1', config.SUPABASE_URL).href;
+  if (config.SUPABASE_JWT_ISSUER) return config.SUPABASE_JWT_ISSUER;
+  return userTokenSecret(config) === DEV_JWT_SECRET ? DEV_JWT_ISSUER : undefined;
+}
+
+/**
  * Verifies Supabase access tokens with jose: HS256 against the project's JWT secret, ES256/RS256
- * against its JWKS. Pins algorithms (so `alg: none` and algorithm confusion fail), audience and, with a
- * project URL, the issuer. Accepts only signed-in users (`role: authenticated`, a UUID `sub`).
- * Records the request's Supabase session in user_sessions (src/api/sessions.ts); a soft-deleted user is 403.
+ * against its JWKS. Pins algorithms (so `alg: none` and algorithm confusion fail), audience and the issuer
+ * (tokenIssuer). Accepts only signed-in, non-anonymous users (`role: authenticated`, a UUID `sub`, no
+ * `is_anonymous: true`: an anonymous sign-in is free and unlimited, so it would void every per-user limit).
+ * Records the request's Supabase session in user_sessions (src/api/sessions.ts); a soft-deleted user is 403,
+ * an erased one (its tombstone, src/domain/erasure.ts) 410 ACCOUNT_ERASED.
  */
 export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
   const secretText = userTokenSecret(config);
@@ -55,14 +80,15 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
     if (jwks) return jwks(header, token);
     throw unauthorized('token algorithm not accepted');
   };
+  const issuer = tokenIssuer(config);
   const options: JWTVerifyOptions = {
     algorithms,
     audience: config.SUPABASE_JWT_AUDIENCE,
-    ...(config.SUPABASE_URL ? { issuer: new URL('/auth/v1', config.SUPABASE_URL).href } : {}),
+    ...(issuer ? { issuer } : {}),
     requiredClaims: ['sub', 'exp'],
   };
 
-  const recordSession = sessionRecorder(config.USER_SESSION_TOUCH_SECONDS ?? 60);
+  const recordSession = sessionRecorder(config.USER_SESSION_TOUCH_SECONDS ?? 60, config.ERASURE_TOMBSTONE_KEY);
 
   return async (c, next) => {
     const token = bearer(c.req.header('authorization'));
@@ -73,6 +99,8 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
       const { payload } = await jwtVerify(token, getKey, options);
       if (payload.role !== 'authenticated') throw unauthorized('not a signed-in user token');
       if (!/^[0-9a-f-]{36}$/i.test(payload.sub ?? '')) throw unauthorized('token subject is not a user id');
+      if (payload.is_anonymous === true)
+        throw new AppError('FORBIDDEN', 'anonymous sign-ins cannot use Hearth: sign in with an email or phone');
       c.set('user', {
         id: payload.sub!.toLowerCase(),
         sessionId: typeof payload.session_id === 'string' ? payload.session_id.slice(0, 100) : null,
@@ -87,7 +115,11 @@ export function userAuth(config: UserAuthConfig): MiddlewareHandler<AppEnv> {
     const standing = await recordSession(c, { userId: id, sessionId, token, expiresAt }).catch(() => {
       throw new AppError('UNAVAILABLE', 'cannot check the account right now');
     });
+    if (standing === 'erased')
+      return errorResponse(c, new AppError('ACCOUNT_ERASED', 'this account was erased and cannot be used again'));
     if (standing === 'deleted') return errorResponse(c, new AppError('FORBIDDEN', 'this account has been deleted'));
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }
@@ -99,6 +131,8 @@ export function serviceAuth(keys: readonly string[]): MiddlewareHandler<AppEnv> 
     if (!token || keys.length === 0 || !secretMatches(token, keys)) {
       return errorResponse(c, unauthorized('a valid service key is required'));
     }
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }
@@ -115,6 +149,8 @@ export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
         'WWW-Authenticate': 'Basic realm="hearth admin", charset="UTF-8"',
       });
     }
+    const unsupported = unsupportedBody(c);
+    if (unsupported) return unsupported;
     await next();
   };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Limits } from '../lib/limits.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface AuthenticatedUser {
@@ -13,5 +14,9 @@ export interface AppEnv {
     log: Logger;
     em: EntityManager;
     user: AuthenticatedUser;
+    /** The caller's address (src/api/client-ip.ts); null when unknown. */
+    clientIp: string | null;
+    /** Quotas and rate limits (src/lib/limits.ts). */
+    limits: Limits;
   };
 }

@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'GONE'
+  | 'ACCOUNT_ERASED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_MANY_REQUESTS'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 
@@ -27,7 +30,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   GONE: 410,
+  ACCOUNT_ERASED: 410,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -41,10 +47,13 @@ export class AppError extends Error {
   override name = 'AppError';
   readonly code: ErrorCode;
   readonly details?: ErrorDetail[];
-  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  /** Response headers that go with the error (Retry-After on a 429). */
+  readonly headers?: Record<string, string>;
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[], headers?: Record<string, string>) {
     super(message);
     this.code = code;
     if (details) this.details = details;
+    if (headers) this.headers = headers;
   }
   get status() {
     return STATUS[this.code];
@@ -63,7 +72,7 @@ export function errorResponse(c: Context<AppEnv>, err: AppError, headers?: Recor
       request_id: c.get('requestId'),
     },
   };
-  return c.json(body, err.status, headers);
+  return c.json(body, err.status, { ...err.headers, ...headers });
 }
 
 export function zodDetails(error: ZodError): ErrorDetail[] {

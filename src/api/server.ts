@@ -8,12 +8,15 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-/** Listens on `port` (0 picks a free one); stop() stops accepting and waits for requests in flight. */
-export function startWeb(deps: AppDeps, port: number): Promise<WebServer> {
+/**
+ * Listens on `host`:`port` (0 picks a free one; HOST: loopback under the development defaults, so their public
+ * admin token is reachable from this machine only); stop() stops accepting and waits for requests in flight.
+ */
+export function startWeb(deps: AppDeps, port: number, host = '0.0.0.0'): Promise<WebServer> {
   const app = createApp(deps);
   return new Promise((resolve) => {
-    const server: ServerType = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
-      deps.log.info({ port: info.port }, 'api listening');
+    const server: ServerType = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      deps.log.info({ port: info.port, host: info.address }, 'api listening');
       resolve({
         port: info.port,
         stop: () =>

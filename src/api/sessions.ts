@@ -5,11 +5,11 @@
 // Writes are throttled per process: a session's row is touched at most once per USER_SESSION_TOUCH_SECONDS.
 // device_info is parsed from User-Agent and X-Client-Info (src/domain/device-info.ts).
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
 import type { ServiceType } from '../domain/enums.ts';
 import { clientVersions, deviceInfo } from '../domain/device-info.ts';
+import { identityHash } from '../domain/erasure.ts';
 
 export interface SessionSighting {
   userId: string;
@@ -19,7 +19,7 @@ export interface SessionSighting {
   expiresAt: number;
 }
 
-export type UserStanding = 'active' | 'deleted' | 'unknown';
+export type UserStanding = 'active' | 'deleted' | 'erased' | 'unknown';
 
 const MAX_TRACKED = 10_000;
 /** service_metadata.client_versions keeps the latest this many distinct versions. */
@@ -30,15 +30,6 @@ const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 export const sessionKey = (s: Pick<SessionSighting, 'sessionId' | 'token'>) =>
   sha256Hex(s.sessionId ? `session:${s.sessionId}` : `token:${s.token}`);
 
-/** The first valid address of X-Forwarded-For (set by the platform's router), else the socket's peer. */
-function clientIp(c: Context<AppEnv>): string | null {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded && isIP(forwarded)) return forwarded;
-  const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
-    ?.remoteAddress;
-  return peer && isIP(peer) ? peer : null;
-}
-
 /** Which service the session is for, from the first route it was seen on. */
 function serviceFor(path: string): ServiceType {
   if (/^\/v1\/(calls|voice)/.test(path)) return 'voice';
@@ -46,7 +37,7 @@ function serviceFor(path: string): ServiceType {
   return 'chat';
 }
 
-export function sessionRecorder(touchSeconds: number) {
+export function sessionRecorder(touchSeconds: number, tombstoneKey: string) {
   const lastTouch = new Map<string, number>();
 
   return async function record(c: Context<AppEnv>, s: SessionSighting): Promise<UserStanding> {
@@ -54,10 +45,12 @@ export function sessionRecorder(touchSeconds: number) {
     const now = Date.now();
     const throttled = (lastTouch.get(key) ?? 0) > now - touchSeconds * 1000;
     const em = c.var.em;
+    const tombstone = identityHash(tombstoneKey, s.userId);
     if (throttled) {
-      const rows = await em.execute<{ deleted: boolean }[]>(
-        'select deleted_at is not null as deleted from users where id = ?',
-        [s.userId],
+      const rows = await em.execute<Standing[]>(
+        `select (select deleted_at is not null from users where id = ?) as deleted,
+           exists (select 1 from erased_identities where identity_hash = ?) as erased`,
+        [s.userId, tombstone],
       );
       return standing(rows[0]);
     }
@@ -65,7 +58,7 @@ export function sessionRecorder(touchSeconds: number) {
     // One round trip: read the user's standing and, for a live user, upsert the session (an ended
     // session is not revived) and note the service's first use and the client versions seen
     // (service_metadata; the profile row is written only when either is new).
-    const rows = await em.execute<{ deleted: boolean }[]>(
+    const rows = await em.execute<Standing[]>(
       `with u as (select id, deleted_at from users where id = ?),
        touched as (
          insert into user_sessions (user_id, session_token, service_type, ip_address, user_agent, device_info, expires_at, last_activity_at)
@@ -93,17 +86,19 @@ export function sessionRecorder(touchSeconds: number) {
          where user_service_profiles.service_metadata->'first_used_at' is null
            or not (coalesce(user_service_profiles.service_metadata->'client_versions', '[]'::jsonb) @> (excluded.service_metadata->'client_versions'))
          returning 1)
-       select deleted_at is not null as deleted from u`,
+       select (select deleted_at is not null from u) as deleted,
+         exists (select 1 from erased_identities where identity_hash = ?) as erased`,
       [
         s.userId,
         key,
         serviceFor(c.req.path),
-        clientIp(c),
+        c.var.clientIp ?? null,
         c.req.header('user-agent')?.slice(0, 512) ?? null,
         JSON.stringify(device),
         s.expiresAt,
         serviceFor(c.req.path),
         JSON.stringify(clientVersions(device)),
+        tombstone,
       ],
     );
     const result = standing(rows[0]);
@@ -116,5 +111,10 @@ export function sessionRecorder(touchSeconds: number) {
   };
 }
 
-const standing = (row: { deleted: boolean } | undefined): UserStanding =>
-  !row ? 'unknown' : row.deleted ? 'deleted' : 'active';
+interface Standing {
+  deleted: boolean | null;
+  erased: boolean;
+}
+
+const standing = (row: Standing | undefined): UserStanding =>
+  row?.erased ? 'erased' : row?.deleted == null ? 'unknown' : row.deleted ? 'deleted' : 'active';

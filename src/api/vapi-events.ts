@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
-import { stripConversation } from '../domain/conversation-strip.ts';
+import { storableVapiEvent } from '../domain/vapi-payload.ts';
 import { enqueueInTransaction } from '../queues/producer.ts';
 import type { VapiEventBatcher } from './vapi-event-batcher.ts';
 import { vapiWebhook } from '../queues/vapi-webhook.ts';
@@ -30,7 +30,7 @@ export function parseEnvelope(rawBody: string): ServerMessageEnvelope | null {
 }
 
 /**
- * Records one delivery (conversation stripped before it is stored) with its job. Identity = sha256 of the
+ * Records one delivery (only the fields processing reads: src/domain/vapi-payload.ts) with its job. Identity = sha256 of the
  * raw body: a redelivery of the same body is dropped (`duplicate`), two different messages are both kept.
  */
 export async function recordVapiEvent(batcher: VapiEventBatcher, rawBody: string, envelope: ServerMessageEnvelope) {
@@ -40,7 +40,7 @@ export async function recordVapiEvent(batcher: VapiEventBatcher, rawBody: string
     vapiCallId: typeof envelope.message.call?.id === 'string' ? envelope.message.call.id : null,
     eventType: envelope.message.type.slice(0, 100),
     eventKey: createHash('sha256').update(rawBody).digest('hex'),
-    payload: stripConversation(envelope),
+    payload: storableVapiEvent(envelope),
   });
   return inserted ? { duplicate: false as const, eventId: id } : { duplicate: true as const };
 }

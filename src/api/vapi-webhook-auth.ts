@@ -28,6 +28,31 @@ export function vapiCredentialValid(
   return staticSecretValid(config, header) || hmacValid(config, header, rawBody, now);
 }
 
+/**
+ * What can be decided from the headers alone, before the body is read: `valid` (the static secret),
+ * `needs_body` (an HMAC signature, fresh, with HMAC configured: only the body can tell), or `invalid`.
+ */
+export function vapiHeaderCheck(
+  config: VapiWebhookAuthConfig,
+  header: HeaderGetter,
+  now: Date,
+): 'valid' | 'needs_body' | 'invalid' {
+  if (staticSecretValid(config, header)) return 'valid';
+  if (!config.VAPI_WEBHOOK_HMAC_SECRET || !header(config.VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER)) return 'invalid';
+  const timestamp = header(config.VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER);
+  return timestamp === undefined || fresh(config, timestamp, now) ? 'needs_body' : 'invalid';
+}
+
+/** The HMAC of the body read after vapiHeaderCheck answered `needs_body`. */
+export const vapiSignatureValid = hmacValid;
+
+function fresh(config: VapiWebhookAuthConfig, timestamp: string, now: Date): boolean {
+  const value = Number(timestamp);
+  if (!Number.isFinite(value)) return false;
+  const ms = value > 1e12 ? value : value * 1000;
+  return Math.abs(now.getTime() - ms) <= config.VAPI_WEBHOOK_HMAC_TOLERANCE_SECONDS * 1000;
+}
+
 function staticSecretValid(config: VapiWebhookAuthConfig, header: HeaderGetter): boolean {
   const presented = header(config.VAPI_WEBHOOK_SECRET_HEADER)?.replace(/^Bearer\s+/i, '');
   return Boolean(config.VAPI_WEBHOOK_SECRET && presented && secretMatches(presented, [config.VAPI_WEBHOOK_SECRET]));
@@ -44,12 +69,7 @@ function hmacValid(config: VapiWebhookAuthConfig, header: HeaderGetter, rawBody:
   const signature = header(config.VAPI_WEBHOOK_HMAC_SIGNATURE_HEADER)?.replace(/^[a-z0-9]+=/i, '');
   if (!secret || !signature) return false;
   const timestamp = header(config.VAPI_WEBHOOK_HMAC_TIMESTAMP_HEADER);
-  if (timestamp !== undefined) {
-    const value = Number(timestamp);
-    if (!Number.isFinite(value)) return false;
-    const ms = value > 1e12 ? value : value * 1000;
-    if (Math.abs(now.getTime() - ms) > config.VAPI_WEBHOOK_HMAC_TOLERANCE_SECONDS * 1000) return false;
-  }
+  if (timestamp !== undefined && !fresh(config, timestamp, now)) return false;
   const signed = timestamp === undefined ? rawBody : `${timestamp}.${rawBody}`;
   const mac = () => createHmac(config.VAPI_WEBHOOK_HMAC_ALGORITHM, secret).update(signed);
   return secretMatches(signature, [mac().digest('hex'), mac().digest('base64')]);

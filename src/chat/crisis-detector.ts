@@ -13,6 +13,7 @@ import {
   type CrisisAssessment,
   CRISIS_CATEGORIES,
   assessCrisis,
+  crisisContext,
   normalizeForCrisis,
   toFirstPerson,
 } from '../domain/crisis.ts';
@@ -104,7 +105,10 @@ export function crisisDetectorFrom(config: Config, encoder: SentenceEncoder = se
         const verdict = scoreSegments(crisisHead, features);
         model = { level: modelLevel(verdict, crisisHead.thresholds, english), category: verdict.category };
       }
-      return { ...combineCrisis({ lexicon, model, llm }), english, ...(modelError ? { modelError } : {}) };
+      // A summary reports the user's words in the third person: its denials and past are the user's own, but
+      // read by a second person; only first-person text holds the model at medium on them.
+      const context = thirdPerson ? [] : crisisContext(text);
+      return { ...combineCrisis({ lexicon, model, llm, context }), english, ...(modelError ? { modelError } : {}) };
     },
   };
 }

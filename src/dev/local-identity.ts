@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SignJWT } from 'jose';
 import type { Config } from '../config.ts';
-import { userTokenSecret } from '../api/auth.ts';
+import { DEV_JWT_ISSUER, tokenIssuer, userTokenSecret } from '../api/auth.ts';
 import type { AuthUser } from '../domain/user-sync.ts';
 import { syncUsers } from '../workers/user-sync-store.ts';
 
@@ -23,6 +23,7 @@ export interface LocalUserRequest {
 export async function ensureLocalUser(
   em: EntityManager,
   req: LocalUserRequest,
+  tombstoneKey: string,
 ): Promise<{ id: string; created: boolean }> {
   const email = req.email.trim().toLowerCase();
   const [existing] = await em.execute<{ id: string }[]>(
@@ -45,7 +46,7 @@ export async function ensureLocalUser(
     em,
     [{ id, auth, logId: randomUUID() }],
     { source: 'admin', requestId: null, sessionId: null },
-    { logNoops: true },
+    { logNoops: true, tombstoneKey },
   );
   return { id, created: !existing };
 }
@@ -59,7 +60,7 @@ export async function localAccessToken(config: Config, userId: string, expiresIn
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setAudience(config.SUPABASE_JWT_AUDIENCE)
-    .setIssuer(config.SUPABASE_URL ? new URL('/auth/v1', config.SUPABASE_URL).href : 'hearth-dev')
+    .setIssuer(tokenIssuer(config) ?? DEV_JWT_ISSUER)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));

@@ -31,7 +31,7 @@ const args = parsed.data!;
 
 const orm = await initOrm(config).catch((err: Error) => fail(`cannot open the database: ${err.message}`));
 try {
-  const user = await ensureLocalUser(orm.em.fork(), args).catch((err: Error) =>
+  const user = await ensureLocalUser(orm.em.fork(), args, config.ERASURE_TOMBSTONE_KEY).catch((err: Error) =>
     fail(`cannot write the user (has \`npm start\` created the database?): ${err.message}`),
   );
   const token = await localAccessToken(config, user.id);

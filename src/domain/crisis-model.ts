@@ -35,6 +35,8 @@ export interface CrisisHead {
   dimensions: number;
   /** Length of the hashed n-gram part (0: embedding only). */
   ngramBuckets: number;
+  /** The n-grams also hold the words in a negation's scope, marked ("never … hurt" → "¬hurt"). */
+  negationScope?: boolean | undefined;
   /** Features → hidden units (ReLU); absent: the level layer reads the features (a softmax regression). */
   hidden?: SoftmaxLayer | undefined;
   /** Hidden units (or features) → level logits. */
@@ -53,13 +55,64 @@ export interface ModelVerdict {
   category: CrisisCategory;
 }
 
+const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  "don't",
+  "didn't",
+  "won't",
+  "wouldn't",
+  "isn't",
+  "ain't",
+  'nor',
+  'nothing',
+  'nobody',
+  'without',
+  "haven't",
+  "hasn't",
+  "wasn't",
+  "aren't",
+  "doesn't",
+  "shouldn't",
+  "couldn't",
+  "can't",
+  'cannot',
+]);
+
+/**
+ * The up to five words after a negator in the same clause, marked: "i don't want to die, i want a change"
+ * → ¬want ¬to ¬die. A sentence embedding blurs "I want to die" and "I don't want to die"; these features
+ * let the head weigh "die" under a negation apart from "die" alone (and learn that "¬live" is not a denial).
+ */
+export function negatedWords(normalized: string): string[] {
+  const marked: string[] = [];
+  for (const clause of normalized.split(/[.!?;,\n]+|\bbut\b/)) {
+    let scope = 0;
+    for (const w of clause.match(/[\p{L}\p{N}']+/gu) ?? []) {
+      if (NEGATORS.has(w)) scope = 5;
+      else if (scope > 0) {
+        marked.push(`¬${w}`);
+        scope -= 1;
+      }
+    }
+  }
+  return marked;
+}
+
 /** The head's features for one segment: its sentence embedding, then its hashed n-grams (L2-normalised). */
-export function crisisFeatures(head: Pick<CrisisHead, 'ngramBuckets'>, embedding: ArrayLike<number>, text: string) {
+export function crisisFeatures(
+  head: Pick<CrisisHead, 'ngramBuckets' | 'negationScope'>,
+  embedding: ArrayLike<number>,
+  text: string,
+) {
   const features = new Float32Array(embedding.length + head.ngramBuckets);
   features.set(embedding);
   if (head.ngramBuckets === 0) return features;
-  const words = normalizeForCrisis(text).match(/[\p{L}\p{N}']+/gu) ?? [];
+  const normalized = normalizeForCrisis(text);
+  const words = normalized.match(/[\p{L}\p{N}']+/gu) ?? [];
   const grams = words.flatMap((w, i) => (i > 0 ? [w, `${words[i - 1]} ${w}`] : [w]));
+  if (head.negationScope) grams.push(...negatedWords(normalized));
   let norm = 0;
   const ngrams = features.subarray(embedding.length);
   for (const gram of grams) {

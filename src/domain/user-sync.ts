@@ -46,7 +46,8 @@ export interface LocalUser extends SyncedFields {
 
 export type ChangedFields = Partial<Record<keyof SyncedFields | 'deleted_at' | 'is_active', string | boolean | null>>;
 
-export type NoopReason = 'unchanged' | 'stale' | 'already_deleted' | 'unknown_user';
+/** `erased`: the identity has an erasure tombstone (src/domain/erasure.ts): it never comes back. */
+export type NoopReason = 'unchanged' | 'stale' | 'already_deleted' | 'unknown_user' | 'erased';
 
 export type SyncPlan =
   | { type: 'create'; fields: SyncedFields; before: null; after: ChangedFields }

@@ -1,6 +1,7 @@
 // Every entity the ORM knows, listed explicitly (no folder scanning).
 import { ActivityEventSchema } from './activity-event.entity.ts';
 import { CallSummarySchema } from './call-summary.entity.ts';
+import { ErasedIdentitySchema } from './erased-identity.entity.ts';
 import { ContactLogSchema } from './contact-log.entity.ts';
 import { ConversationSummarySchema } from './conversation-summary.entity.ts';
 import { ConversationSchema } from './conversation.entity.ts';
@@ -33,6 +34,7 @@ export const entities = [
   UserPrivacySettingsSchema,
   UserExportSchema,
   UserDestinationSchema,
+  ErasedIdentitySchema,
   // chat
   ConversationSchema,
   MessageSchema,

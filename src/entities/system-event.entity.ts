@@ -10,6 +10,8 @@ export const SystemEventSchema = defineEntity({
   indexes: [
     { name: 'system_events_category_created_idx', properties: ['eventCategory', 'createdAt'] },
     { name: 'system_events_user_created_idx', properties: ['user', 'createdAt'] },
+    // Retention deletes by age across categories.
+    { name: 'system_events_created_idx', properties: ['createdAt'] },
   ],
   properties: {
     id: generatedId(),

@@ -1,6 +1,7 @@
 // Prometheus metrics. Each process owns one registry: the web process serves it at /metrics (admin
 // token) with the queue and database gauges computed at scrape time; a worker or clock process serves
 // its own on METRICS_PORT when set.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -34,10 +35,21 @@ export function createMetrics(): Metrics {
 }
 
 /** For processes without the API: serves the registry on its own port (keep it off the public network). */
-export function serveMetrics(metrics: Metrics, port: number): Promise<Server> {
+export function serveMetrics(metrics: Metrics, port: number, opts: { host: string; token: string }): Promise<Server> {
+  const expected = createHash('sha256').update(`Bearer ${opts.token}`).digest();
+  const authorized = (header: string | undefined) =>
+    timingSafeEqual(
+      createHash('sha256')
+        .update(header ?? '')
+        .digest(),
+      expected,
+    );
   const server = createServer(async (req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
+    // As the web process's /metrics: the admin token (a metrics scraper sends it as a bearer token).
+    if (!authorized(req.headers.authorization))
+      return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('admin token required\n');
     res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
   });
-  return new Promise((resolve) => server.listen(port, () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, opts.host, () => resolve(server)));
 }

@@ -1,4 +1,4 @@
-// The Supabase Auth admin API, the two calls user sync needs, through @supabase/supabase-js with the
+// The Supabase Auth admin API, the calls user sync and erasure need, through @supabase/supabase-js with the
 // service role key. Server side only. Errors other than "no such user" throw, so the job retries.
 import { createClient } from '@supabase/supabase-js';
 import type { Config } from '../config.ts';
@@ -9,6 +9,8 @@ export interface AuthAdmin {
   getUser(id: string): Promise<AuthUser | null>;
   /** One page (1-based) of `perPage` users. A short page is the last one: never trust `nextPage`. */
   listUsers(page: number, perPage: number): Promise<AuthUser[]>;
+  /** Deletes the user for good (DELETE /auth/v1/admin/users/{id}, not a soft delete); a 404 means already gone. */
+  deleteUser(id: string): Promise<'deleted' | 'already_gone'>;
 }
 
 export class AuthAdminError extends Error {
@@ -51,6 +53,12 @@ export function createAuthAdmin(config: AuthAdminConfig): AuthAdmin {
       if (!Array.isArray(data.users))
         throw new AuthAdminError('supabase auth list users: no users array in the answer');
       return data.users as AuthUser[];
+    },
+    async deleteUser(id) {
+      const { error } = await auth.admin.deleteUser(id, false);
+      if (error?.status === 404) return 'already_gone';
+      if (error) throw fail('delete user', error);
+      return 'deleted';
     },
   };
 }

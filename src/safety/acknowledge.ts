@@ -22,6 +22,10 @@ export async function acknowledgeIncident(
   let ackBy: string;
   let contactId: string | null = null;
   if ('contactId' in by) {
+    // A link names its contact: it must be one of this user's contacts that this incident's outreach reached
+    // (so a forged or misdirected token, even one signed with a known key, acknowledges nothing).
+    const planned = incident.plan.some((s) => s.contact_id === by.contactId);
+    if (!planned || !(await em.count(SafetyContact, { id: by.contactId, user: incident.user.id }))) return null;
     ackBy = `contact:${by.contactId}`;
     contactId = by.contactId;
   } else if (by.userId === incident.user.id) {

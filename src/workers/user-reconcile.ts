@@ -19,6 +19,8 @@ import { addCounts, loadSyncMarks, noCounts, syncUsers, type SyncCounts, type Sy
 
 export interface ReconcileDeps {
   admin: AuthAdmin;
+  /** ERASURE_TOMBSTONE_KEY: erased identities Auth still lists are not synced but deleted from Auth again. */
+  tombstoneKey: string;
   perPage: number;
   /** Refuse to soft-delete more than this share of the listed users in one run (a wrong SUPABASE_URL, an empty project). */
   maxDeleteShare?: number;
@@ -78,7 +80,7 @@ async function reconcile(ctx: JobContext, deps: ReconcileDeps): Promise<Reconcil
           .sadd(seenKey, ...users.map((u) => u.id))
           .expire(seenKey, SEEN_TTL_SECONDS)
           .exec();
-      addCounts(counts, await syncChangedUsers(ctx.em, users, logId));
+      addCounts(counts, await syncChangedUsers(ctx, deps, users, logId));
       if (!more) break;
     }
     const missing = await countMissing(ctx.em, redis, seenKey, startedAt);
@@ -88,7 +90,7 @@ async function reconcile(ctx: JobContext, deps: ReconcileDeps): Promise<Reconcil
         `refusing to soft-delete ${missing} of ${missing + listed} users (limit ${limit}): check SUPABASE_URL`,
       );
     }
-    if (missing) addCounts(counts, await deleteMissing(ctx.em, redis, seenKey, startedAt, deps.admin, logId));
+    if (missing) addCounts(counts, await deleteMissing(ctx.em, redis, seenKey, startedAt, deps, logId));
   } finally {
     await redis.del(seenKey).catch(() => {});
   }
@@ -103,21 +105,38 @@ function listPage(deps: ReconcileDeps, page: number): Promise<AuthUser[]> {
   return request;
 }
 
-/** Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. */
+/**
+ * Syncs the users of one page whose Auth updated_at differs from ours; the rest are not touched. An erased
+ * identity Auth still lists (the erasure's own Auth deletion failed for good) is not synced: it is deleted
+ * from Auth again, so a failed deletion is retried every run (docs/privacy.md).
+ */
 async function syncChangedUsers(
-  em: EntityManager,
+  ctx: JobContext,
+  deps: ReconcileDeps,
   users: readonly AuthUser[],
   logId: (id: string) => string,
 ): Promise<SyncCounts> {
   const unique = [...new Map(users.map((u) => [u.id.toLowerCase(), u])).values()];
   const locals = await loadSyncMarks(
-    em,
+    ctx.em,
     unique.map((u) => u.id),
   );
   const changed = unique.filter((u) => needsSync(locals.get(u.id), u));
   if (!changed.length) return noCounts();
   const entries: SyncEntry[] = changed.map((u) => ({ id: u.id, auth: u, logId: logId(u.id) }));
-  return (await syncUsers(em, entries, meta, { logNoops: false, relaxedCommit: true })).counts;
+  const { counts, plans } = await syncUsers(ctx.em, entries, meta, {
+    logNoops: false,
+    relaxedCommit: true,
+    tombstoneKey: deps.tombstoneKey,
+  });
+  const erased = entries.filter((_, i) => plans[i]?.type === 'noop' && plans[i].reason === 'erased');
+  for (const e of erased) {
+    await deps.admin
+      .deleteUser(e.id)
+      .catch((err: Error) => ctx.log.warn({ error: { name: err.name } }, 'could not delete an erased user from Auth'));
+  }
+  if (erased.length) ctx.log.info({ erased: erased.length }, 'erased identities deleted from Auth again');
+  return counts;
 }
 
 /** Pages our live users created before the listing started, in id order, and yields those Auth did not list. */
@@ -149,15 +168,16 @@ async function deleteMissing(
   redis: Redis,
   seenKey: string,
   startedAt: Date,
-  admin: AuthAdmin,
+  deps: ReconcileDeps,
   logId: (id: string) => string,
 ): Promise<SyncCounts> {
   const counts = noCounts();
   for await (const batch of missingBatches(em, redis, seenKey, startedAt)) {
     const entries: SyncEntry[] = [];
     // Confirm before deleting: a user the listing skipped is synced instead.
-    for (const id of batch) entries.push({ id, auth: await admin.getUser(id), logId: logId(id) });
-    addCounts(counts, (await syncUsers(em, entries, meta, { logNoops: false, relaxedCommit: true })).counts);
+    for (const id of batch) entries.push({ id, auth: await deps.admin.getUser(id), logId: logId(id) });
+    const opts = { logNoops: false, relaxedCommit: true, tombstoneKey: deps.tombstoneKey };
+    addCounts(counts, (await syncUsers(em, entries, meta, opts)).counts);
   }
   return counts;
 }

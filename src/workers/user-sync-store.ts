@@ -12,6 +12,7 @@ import {
   type LocalUser,
   type SyncPlan,
 } from '../domain/user-sync.ts';
+import { erasedIds } from '../db/erased-identities.ts';
 import { insertSyncLogs, metaColumns, type SyncLogRow, type SyncMeta } from './user-sync-log.ts';
 
 export type { SyncMeta };
@@ -73,13 +74,14 @@ export async function loadSyncMarks(em: EntityManager, ids: readonly string[]) {
 
 /**
  * Locks and re-reads the users, plans each entry and writes the result. With `logNoops` false (the
- * reconciler), a user whose plan turns out to be a no-op gets no log row: nothing was synced.
+ * reconciler), a user whose plan turns out to be a no-op gets no log row: nothing was synced. An erased
+ * identity (tombstone under `tombstoneKey`) is a no-op `erased` and never logged: nothing of it is written.
  */
 export function syncUsers(
   em: EntityManager,
   entries: readonly SyncEntry[],
   meta: SyncMeta,
-  opts: { logNoops: boolean; now?: Date; relaxedCommit?: boolean },
+  opts: { logNoops: boolean; tombstoneKey: string; now?: Date; relaxedCommit?: boolean },
 ): Promise<{ counts: SyncCounts; plans: SyncPlan[] }> {
   return em.transactional(async (tx) => {
     // Reconciliation can afford to lose its last commits in a database crash (the next run redoes them,
@@ -90,12 +92,23 @@ export function syncUsers(
       entries.map((e) => e.id),
       true,
     );
+    const erased = await erasedIds(
+      tx,
+      entries.map((e) => e.id),
+      opts.tombstoneKey,
+    );
     const now = opts.now ?? new Date();
-    const planned = entries.map((e) => {
+    const planned = entries.map((e): Planned => {
+      if (erased.has(e.id)) return { ...e, exists: false, plan: { type: 'noop', reason: 'erased' } };
       const local = locals.get(e.id) ?? null;
       return { ...e, exists: local !== null, plan: e.auth ? planSync(local, e.auth, now) : planDeletion(local, now) };
     });
-    await writePlans(tx, planned, meta, opts.logNoops);
+    await writePlans(
+      tx,
+      planned.filter((p) => !erased.has(p.id)),
+      meta,
+      opts.logNoops,
+    );
     const counts = noCounts();
     for (const p of planned) counts[p.plan.type] += 1;
     return { counts, plans: planned.map((p) => p.plan) };

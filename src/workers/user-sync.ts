@@ -11,7 +11,12 @@ import type { JobContext } from './context.ts';
 import { syncUsers, type SyncMeta } from './user-sync-store.ts';
 import { logSyncFailure } from './user-sync-log.ts';
 
-export async function processUserSync(p: Payload<typeof userSync>, ctx: JobContext, admin: AuthAdmin) {
+export async function processUserSync(
+  p: Payload<typeof userSync>,
+  ctx: JobContext,
+  admin: AuthAdmin,
+  tombstoneKey: string,
+) {
   const meta: SyncMeta = { source: p.source, requestId: p.request_id, sessionId: p.session_id };
   try {
     const auth = await admin.getUser(p.user_id);
@@ -19,7 +24,7 @@ export async function processUserSync(p: Payload<typeof userSync>, ctx: JobConte
       ctx.em,
       [{ id: p.user_id, auth, logId: deterministicUuid(`user-sync:${ctx.jobId}`) }],
       meta,
-      { logNoops: true },
+      { logNoops: true, tombstoneKey },
     );
     const plan = plans[0]!;
     return plan.type === 'noop' ? { type: plan.type, reason: plan.reason } : { type: plan.type };

@@ -11,6 +11,7 @@ import { VoiceCall } from '../entities/voice-call.entity.ts';
 import { WebhookEvent } from '../entities/webhook-event.entity.ts';
 import { nextCallStatus, toCallStatus, toDate } from '../domain/call-lifecycle.ts';
 import { normalizePhone } from '../domain/user-sync.ts';
+import { scrubProcessedVapiEvent } from '../domain/vapi-payload.ts';
 import { verifyWebCallToken, webCallTokenCallId } from '../domain/web-call-token.ts';
 import { User } from '../entities/user.entity.ts';
 import { Voice } from '../entities/voice.entity.ts';
@@ -47,6 +48,8 @@ export async function processVapiWebhook(p: Payload<typeof vapiWebhook>, ctx: Jo
           processingStatus: result.status,
           processedAt: new Date(),
           errorMessage: result.note ?? null,
+          // The analysis and an inbound caller's number were kept for this step only (src/domain/vapi-payload.ts).
+          payload: scrubProcessedVapiEvent(event.payload),
         },
       );
       return result;

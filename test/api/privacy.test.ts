@@ -15,7 +15,7 @@ import { User } from '../../src/entities/user.entity.ts';
 import { UserSyncLog } from '../../src/entities/user-sync-log.entity.ts';
 import { userLinks } from '../../src/db/user-owned.ts';
 import { engagementUpdate } from '../../src/queues/engagement-update.ts';
-import { tombstoneOf } from '../../src/workers/user-erasure.ts';
+import { auditTombstone } from '../../src/domain/erasure.ts';
 import { allJobs } from '../../src/queues/index.ts';
 
 let platform: TestPlatform;
@@ -168,7 +168,7 @@ describe('erasure', () => {
     }
     const kept = await em.execute<{ event_type: string }[]>(
       `select event_type from system_events where event_data->>'erased_user' = ?`,
-      [tombstoneOf(user.id)],
+      [auditTombstone(platform.config.ERASURE_TOMBSTONE_KEY, user.id)],
     );
     expect(kept.map((r) => r.event_type)).toEqual(
       expect.arrayContaining(['probe', 'erasure_requested', 'erasure_completed']),

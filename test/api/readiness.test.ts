@@ -41,7 +41,7 @@ it('answers 503 while migrations are pending, then 200 once the release has run'
     expect(before.body.checks).toMatchObject({
       postgres: 'ok',
       redis: 'ok',
-      migrations: expect.stringMatching(/^\d+ pending: run the release/),
+      migrations: 'pending',
     });
     // The probe only reads: it created nothing (the release does).
     const [row] = await fresh.orm.em.execute("select to_regclass('mikro_orm_migrations') as t");
@@ -61,7 +61,9 @@ it('answers 503 while Redis refuses new connections (maxclients reached), 200 ag
   try {
     const full = await readyz(platform);
     expect(full.status).toBe(503);
-    expect(full.body.checks.redis).toMatch(/^refusing connections: \d+ of maxclients \d+ in use$/);
+    // Which dependency, never why (the reason is in the log).
+    expect(full.body.checks.redis).toBe('failed');
+    expect(JSON.stringify(full.body)).not.toMatch(/maxclients|refusing/);
   } finally {
     await control.config('SET', 'maxclients', '10000');
   }

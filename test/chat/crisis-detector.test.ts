@@ -6,7 +6,7 @@ import { combineCrisis } from '../../src/domain/crisis-ensemble.ts';
 import { assessCrisis } from '../../src/domain/crisis.ts';
 import { sentenceEncoder, type SentenceEncoder } from '../../src/ml/sentence-encoder.ts';
 
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
 describe('combineCrisis', () => {
   it('takes the highest level of any source and keeps every flagging source as an indicator', () => {
@@ -22,6 +22,19 @@ describe('combineCrisis', () => {
       ...lexicon.indicators.map((i) => i.cue),
       'model:suicidal_ideation',
     ]);
+  });
+
+  it("holds the model's intervention at medium in text that denies the crisis or tells of one come through", () => {
+    const model = { level: 'critical' as const, category: 'suicidal_ideation' as const };
+    const denied = combineCrisis({ lexicon: assessCrisis("I'm not suicidal, just tired"), model, context: ['denial'] });
+    expect(denied).toMatchObject({ level: 'medium', requiresIntervention: false });
+    expect(denied.indicators).toEqual([
+      { cue: 'model:suicidal_ideation', category: 'suicidal_ideation', level: 'medium' },
+    ]);
+    // the lexicon's own cues still intervene there
+    const lexicon = assessCrisis("I'm not suicidal, but I'm going to kill myself tonight");
+    expect(combineCrisis({ lexicon, model, context: ['denial'] }).requiresIntervention).toBe(true);
+    expect(combineCrisis({ lexicon: assessCrisis('ok'), model }).requiresIntervention).toBe(true);
   });
 
   it('never lowers what the lexicon found, whatever the model says', () => {

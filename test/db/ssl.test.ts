@@ -61,17 +61,17 @@ describe('sslmode', () => {
   it('DATABASE_SSL_CA may be a path; the config reads it, and refuses one that is not a certificate', () => {
     const path = join(tmpdir(), `hearth-ca-${process.pid}.pem`);
     writeFileSync(path, server.tls.cert);
-    expect(loadConfig({ DATABASE_SSL_CA: path }).DATABASE_SSL_CA).toBe(server.tls.cert);
-    expect(() => loadConfig({ DATABASE_SSL_CA: '/nonexistent/ca.pem' })).toThrow(
+    expect(loadConfig({ NODE_ENV: 'test', DATABASE_SSL_CA: path }).DATABASE_SSL_CA).toBe(server.tls.cert);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_SSL_CA: '/nonexistent/ca.pem' })).toThrow(
       /DATABASE_SSL_CA: neither PEM text nor a readable file \(ENOENT\)/,
     );
   });
 
   it('allow and prefer are refused at start-up by name (node-postgres cannot fall back to plaintext)', () => {
-    expect(() => loadConfig({ DATABASE_URL: server.url('hearth', 'prefer') })).toThrow(
+    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.url('hearth', 'prefer') })).toThrow(
       /DATABASE_URL: sslmode=prefer \(node-postgres cannot fall back to plaintext\)/,
     );
-    expect(() => loadConfig({ PGSSLMODE: 'allow' })).toThrow(/PGSSLMODE: sslmode=allow/);
+    expect(() => loadConfig({ NODE_ENV: 'test', PGSSLMODE: 'allow' })).toThrow(/PGSSLMODE: sslmode=allow/);
   });
 
   it("require with a CA verifies the chain, as libpq's does", () => {

@@ -85,6 +85,7 @@ describe('outside development', { timeout: 120_000 }, () => {
         ADMIN_TOKEN: 'a-production-admin-token',
         SAFETY_LINK_SECRET: 'a-production-safety-link-secret-0123456789',
         VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
+        ERASURE_TOMBSTONE_KEY: 'a-production-erasure-tombstone-key-0123456789',
         PUBLIC_BASE_URL: 'https://hearth.example.test',
       });
       expect(run.status).toBe(1);
@@ -115,6 +116,7 @@ describe('outside development', { timeout: 120_000 }, () => {
       ADMIN_TOKEN: 'a-production-admin-token',
       SAFETY_LINK_SECRET: 'a-production-safety-link-secret-0123456789',
       VAPI_WEB_CALL_SECRET: 'a-production-web-call-secret-0123456789',
+      ERASURE_TOMBSTONE_KEY: 'a-production-erasure-tombstone-key-0123456789',
       PUBLIC_BASE_URL: 'https://hearth.example.test',
     });
     try {

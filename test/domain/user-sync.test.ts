@@ -160,8 +160,9 @@ describe('needsSync (reconciliation)', () => {
 
 describe('configuration', () => {
   it('schedules user-reconcile only where the admin API is configured, on USER_RECONCILE_CRON (hourly by default)', () => {
-    expect(periodicJobs(loadConfig({})).map((p) => p.id)).not.toContain('user-reconcile');
+    expect(periodicJobs(loadConfig({ NODE_ENV: 'test' })).map((p) => p.id)).not.toContain('user-reconcile');
     const configured = loadConfig({
+      NODE_ENV: 'test',
       SUPABASE_URL: 'https://x.supabase.co',
       SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-0123456789',
     });
@@ -169,6 +170,8 @@ describe('configuration', () => {
       cron: '0 * * * *',
       payload: {},
     });
-    expect(() => loadConfig({ USER_RECONCILE_CRON: 'every hour' })).toThrow(/USER_RECONCILE_CRON: not a cron pattern/);
+    expect(() => loadConfig({ NODE_ENV: 'test', USER_RECONCILE_CRON: 'every hour' })).toThrow(
+      /USER_RECONCILE_CRON: not a cron pattern/,
+    );
   });
 });

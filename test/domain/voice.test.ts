@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { callableAfter, parseQuietHours } from '../../src/domain/quiet-hours.ts';
 import { callOutcome, durationSeconds, nextCallStatus, toCallStatus, toDate } from '../../src/domain/call-lifecycle.ts';
-import { stripConversation } from '../../src/domain/conversation-strip.ts';
 import { summarizeCallAnalysis } from '../../src/domain/call-analysis.ts';
 import { assessCrisis } from '../../src/domain/crisis.ts';
 import { CALL_STATUSES } from '../../src/domain/enums.ts';
@@ -102,33 +101,6 @@ describe('call lifecycle', () => {
     expect(toDate(1767261600000)?.toISOString()).toBe('2026-01-01T10:00:00.000Z');
     expect(toDate(1767261600)?.toISOString()).toBe('2026-01-01T10:00:00.000Z');
     expect(toDate('nonsense')).toBeNull();
-  });
-});
-
-describe('stripping the conversation', () => {
-  it('drops transcripts, messages, recordings and artifacts at any depth, keeps the rest', () => {
-    const stripped = stripConversation({
-      message: {
-        type: 'end-of-call-report',
-        transcript: 't',
-        messages: [1],
-        recordingUrl: 'r',
-        stereoRecordingUrl: 's',
-        artifact: { transcript: 't' },
-        analysis: { summary: 'kept' },
-        call: { id: 'c1', artifact: { messages: [] }, costBreakdown: { total: 1 }, monitor: { listenUrl: 'x' } },
-        list: [{ transcript: 't', role: 'user' }],
-        presignedMonoUrl: 'p',
-      },
-    });
-    expect(stripped).toEqual({
-      message: {
-        type: 'end-of-call-report',
-        analysis: { summary: 'kept' },
-        call: { id: 'c1', costBreakdown: { total: 1 }, monitor: { listenUrl: 'x' } },
-        list: [{ role: 'user' }],
-      },
-    });
   });
 });
 

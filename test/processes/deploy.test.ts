@@ -7,7 +7,7 @@
 // 400 MB each; each exits 0 within 30 s of SIGTERM. docs/deploy.md says how to run it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN, TEST_JWT_SECRET, TEST_SERVICE_KEY } from '../support/constants.ts';
+import { TEST_ADMIN_TOKEN, TEST_JWT_ISSUER, TEST_JWT_SECRET, TEST_SERVICE_KEY } from '../support/constants.ts';
 import { eventually, uniquePrefix } from '../support/platform.ts';
 import { buildSlug, startRole, type Slug } from '../support/slug.ts';
 import { SslOnlyPostgres, TlsOnlyRedis } from '../support/tls-servers.ts';
@@ -51,6 +51,8 @@ const dynoEnv = () => ({
   REDIS_PREFIX: uniquePrefix(),
   ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
+  SUPABASE_JWT_ISSUER: TEST_JWT_ISSUER,
+  ERASURE_TOMBSTONE_KEY: 'deploy-test-erasure-tombstone-key-0123456789',
   SERVICE_API_KEYS: TEST_SERVICE_KEY,
   SAFETY_LINK_SECRET: 'deploy-test-safety-link-secret-0123456789',
   VAPI_WEB_CALL_SECRET: 'deploy-test-web-call-secret-0123456789',

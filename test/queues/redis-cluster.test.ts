@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 it('refuses a cluster without a hash-tagged prefix', () => {
-  expect(() => loadConfig({ REDIS_URL: cluster.url, REDIS_PREFIX: 'hearth' })).toThrow(
+  expect(() => loadConfig({ NODE_ENV: 'test', REDIS_URL: cluster.url, REDIS_PREFIX: 'hearth' })).toThrow(
     /REDIS_PREFIX: needs a hash tag/,
   );
 });

@@ -1,7 +1,8 @@
 // A Supabase Auth (GoTrue) stand-in on 127.0.0.1 speaking the admin endpoints supabase-js calls:
 // GET /auth/v1/admin/users?page=&per_page= (JSON `{ users, aud }`, X-Total-Count and Link headers, 1-based
-// pages, per_page 50 by default), GET /auth/v1/admin/users/{id} (the user, or 404 user_not_found), and
-// the project JWKS (empty: an HS256 project). User objects are shaped like GoTrue's.
+// pages, per_page 50 by default), GET /auth/v1/admin/users/{id} (the user, or 404 user_not_found),
+// DELETE /auth/v1/admin/users/{id} (a hard delete: 200 with the user, 404 user_not_found when there is none),
+// and the project JWKS (empty: an HS256 project). User objects are shaped like GoTrue's.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -57,6 +58,10 @@ export class FakeSupabaseAuth {
   /** Pages (1-based) that answer 503, to simulate an outage mid-listing. */
   failPages = new Set<number>();
   failGets = false;
+  /** DELETE answers 503 while this is above 0, counting down: an Auth API that fails a few times, then recovers. */
+  failDeletes = 0;
+  /** Ids deleted through the admin API, in order. */
+  readonly deleted: string[] = [];
   /** How long each get-by-id takes to answer: a remote Auth API's latency, which makes user sync I/O-bound. */
   getDelayMs = 0;
   /** Users a listing skips (as offset paging does when another user is deleted mid-listing); get-by-id still finds them. */
@@ -105,6 +110,17 @@ export class FakeSupabaseAuth {
     }
     if (url.pathname === '/auth/v1/admin/users') return this.#list(url, send);
     const one = /^\/auth\/v1\/admin\/users\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (one && req.method === 'DELETE') {
+      if (this.failDeletes > 0) {
+        this.failDeletes--;
+        return send(503, { code: 503, msg: 'upstream unavailable' });
+      }
+      const user = this.users.get(one[1]!);
+      if (!user) return send(404, { code: 404, error_code: 'user_not_found', msg: 'User not found' });
+      this.users.delete(user.id);
+      this.deleted.push(user.id);
+      return send(200, user);
+    }
     if (one) {
       if (this.failGets) return send(503, { code: 503, msg: 'upstream unavailable' });
       const answer = () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { TEST_JWT_SECRET } from './constants.ts';
+import { TEST_JWT_ISSUER, TEST_JWT_SECRET } from './constants.ts';
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
 
-/** A Supabase-shaped access token signed with the test project's HS256 secret. */
+/** A Supabase-shaped access token signed with the test project's HS256 secret (its issuer unless `iss` is given). */
 export function userToken(claims: JWTPayload = {}, opts: { key?: Uint8Array; expiresIn?: string | number } = {}) {
-  return new SignJWT({ role: 'authenticated', aal: 'aal1', session_id: randomUUID(), ...claims })
+  return new SignJWT({ role: 'authenticated', aal: 'aal1', session_id: randomUUID(), iss: TEST_JWT_ISSUER, ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject((claims.sub as string) ?? randomUUID())
     .setAudience((claims.aud as string) ?? 'authenticated')

@@ -33,6 +33,7 @@ function runDirect() {
   return processUserReconcile({}, jobContext(s.platform, userReconcile.name), {
     admin: createAuthAdmin(s.platform.config),
     perPage: 1000,
+    tombstoneKey: s.platform.config.ERASURE_TOMBSTONE_KEY,
   });
 }
 

@@ -9,7 +9,8 @@ import { UserServiceProfile } from '../../src/entities/user-service-profile.enti
 
 let s: UserSyncPlatform;
 beforeAll(async () => {
-  s = await createUserSyncPlatform({ USER_SESSION_TOUCH_SECONDS: '1' });
+  // One proxy in front (a platform router): it appends the address it saw to X-Forwarded-For.
+  s = await createUserSyncPlatform({ USER_SESSION_TOUCH_SECONDS: '1', TRUST_PROXY_HOPS: '1' });
 });
 afterAll(() => s.close());
 
@@ -24,7 +25,11 @@ describe('sessions', () => {
     const user = await makeUser(em());
     const sessionId = randomUUID();
     const token = await s.token(user.id, { session_id: sessionId });
-    const res = await me(token, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1', 'user-agent': 'HearthApp/2.1 (iOS)' });
+    // The client sent a forged first entry; the router appended the address it saw.
+    const res = await me(token, {
+      'x-forwarded-for': '198.51.100.9, 203.0.113.7',
+      'user-agent': 'HearthApp/2.1 (iOS)',
+    });
     expect(res.status).toBe(200);
 
     const row = await sessionRow(sessionId);

@@ -242,8 +242,9 @@ describe('webhook', () => {
     const ctx = jobContext(s.platform, userSync.name, randomUUID());
     const payload = { user_id: u.id, source: 'webhook' as const, request_id: 'redelivered', session_id: null };
     const admin = createAuthAdmin(s.platform.config);
-    expect(await processUserSync(payload, ctx, admin)).toEqual({ type: 'create' });
-    expect(await processUserSync(payload, { ...ctx, em: em(), attempt: 2 }, admin)).toEqual({
+    const key = s.platform.config.ERASURE_TOMBSTONE_KEY;
+    expect(await processUserSync(payload, ctx, admin, key)).toEqual({ type: 'create' });
+    expect(await processUserSync(payload, { ...ctx, em: em(), attempt: 2 }, admin, key)).toEqual({
       type: 'noop',
       reason: 'unchanged',
     });

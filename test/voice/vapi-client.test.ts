@@ -14,6 +14,7 @@ afterAll(() => vapi.stop());
 const client = (env: Record<string, string> = {}) =>
   new VapiClient(
     loadConfig({
+      NODE_ENV: 'test',
       VAPI_BASE_URL: vapi.url,
       VAPI_API_KEY: FAKE_VAPI_KEY,
       VAPI_PHONE_NUMBER_ID: 'pn_1',

@@ -70,6 +70,23 @@ export function boardRoutes(deps: AppDeps) {
   app.get('/fonts/fonts.css', (c) => c.body(fontsCss, 200, { 'content-type': 'text/css; charset=utf-8' }));
   app.get('/fonts/sans/*', serveDirectory(`${FONTS_PATH}/sans/`, fonts[0]!.filesDir));
   app.get('/fonts/mono/*', serveDirectory(`${FONTS_PATH}/mono/`, fonts[1]!.filesDir));
+  // Audit every job or queue action taken through the board (retry, remove, promote, clean, pause, add…):
+  // who (the admin token: no user), from where, which action on which queue and job. Reads are not audited.
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400) return;
+    const [queue, ...rest] = c.req.path.slice(`${BOARD_PATH}/api/queues/`.length).split('/').map(decodeURIComponent);
+    auditRequest(c, {
+      type: 'admin_board_action',
+      category: 'admin',
+      severity: 'warning',
+      userId: null,
+      data: { method: c.req.method, queue: queue?.slice(0, 100), action: rest.join('/').slice(0, 200) },
+    });
+    await c.var.em
+      .flush()
+      .catch((e: Error) => c.var.log.error({ error: { name: e.name } }, 'board action not audited'));
+  });
   // Audit each opening of the board page (not its API polling or static assets).
   app.get('/', async (c, next) => {
     auditRequest(c, { type: 'admin_board_opened', category: 'admin', userId: null });

@@ -15,6 +15,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { userAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
+import { quotaResponse, useQuota } from '../quotas.ts';
 import { IN_FLIGHT } from '../../domain/call-lifecycle.ts';
 import { CallOut, IN_FLIGHT_WINDOW_MS, callOut } from './call-views.ts';
 
@@ -55,6 +56,7 @@ const create = createRoute({
       404: 'the user is not synced',
       409: 'a call is already in flight',
     }),
+    ...quotaResponse('calls'),
   },
 });
 const list = createRoute({
@@ -107,6 +109,7 @@ export function callRoutes(deps: AppDeps) {
       if (await tx.count(VoiceCall, { user, status: { $in: [...IN_FLIGHT] }, createdAt: { $gt: recent } })) {
         throw new AppError('CONFLICT', 'a call is already in flight');
       }
+      await useQuota(c, 'calls', user.id);
       const call = tx.create(VoiceCall, {
         user,
         voice,

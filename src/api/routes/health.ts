@@ -9,14 +9,18 @@ import type { AppEnv } from '../env.ts';
 
 const READY_TIMEOUT_MS = 1_500;
 
-/** Resolves to an error message, or null when the check passed within the timeout. */
-async function probe(name: string, check: () => Promise<unknown>): Promise<string | null> {
+/** Resolves to the failure (logged by the caller, never answered), or null when the check passed in time. */
+async function probe(name: string, check: () => Promise<unknown>): Promise<Error | null> {
   try {
     await withTimeout(check(), READY_TIMEOUT_MS, name);
     return null;
   } catch (err) {
-    return (err as Error).message || 'failed';
+    return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+class PendingMigrations extends Error {
+  override name = 'PendingMigrations';
 }
 
 /**
@@ -33,10 +37,12 @@ async function checkRedis(redis: Redis, warnings: string[]) {
   if (eviction) warnings.push(`redis ${eviction}`);
 }
 
+// Anyone may ask: the answer names which dependency failed, never why (driver errors name hosts, users,
+// versions); the reason goes to the log.
 const Checks = z.object({
-  postgres: z.string(),
-  redis: z.string(),
-  migrations: z.string(),
+  postgres: z.enum(['ok', 'failed']),
+  redis: z.enum(['ok', 'failed']),
+  migrations: z.enum(['ok', 'pending', 'failed']),
   /** Not failures, but worth an operator's look (e.g. Redis's eviction policy). */
   warnings: z.array(z.string()).optional(),
 });
@@ -72,7 +78,8 @@ export function healthRoutes(deps: AppDeps) {
   const checkMigrations = async () => {
     if (schemaCurrent) return;
     const pending = await pendingMigrations(deps.orm.em.fork());
-    if (pending.length) throw new Error(`${pending.length} pending: run the release (node src/db/migrate.ts up)`);
+    if (pending.length)
+      throw new PendingMigrations(`${pending.length} pending: run the release (node src/db/migrate.ts up)`);
     schemaCurrent = true;
   };
   return new OpenAPIHono<AppEnv>()
@@ -84,10 +91,17 @@ export function healthRoutes(deps: AppDeps) {
         probe('redis', () => checkRedis(deps.producer.connection, warnings)),
         probe('migrations', checkMigrations),
       ]);
+      const failed = { postgres, redis, migrations };
+      for (const [name, err] of Object.entries(failed))
+        if (err) c.var.log.warn({ check: name, error: { name: err.name, message: err.message } }, 'not ready');
       const checks = {
-        postgres: postgres ?? 'ok',
-        redis: redis ?? 'ok',
-        migrations: migrations ?? 'ok',
+        postgres: postgres ? ('failed' as const) : ('ok' as const),
+        redis: redis ? ('failed' as const) : ('ok' as const),
+        migrations: !migrations
+          ? ('ok' as const)
+          : migrations instanceof PendingMigrations
+            ? ('pending' as const)
+            : ('failed' as const),
         ...(warnings.length ? { warnings } : {}),
       };
       if (postgres || redis || migrations) return c.json({ status: 'unavailable' as const, checks }, 503);

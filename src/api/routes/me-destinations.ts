@@ -24,6 +24,7 @@ import type { AppEnv } from '../env.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { userAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
+import { quotaResponse, useQuota } from '../quotas.ts';
 
 const Destination = z
   .object({
@@ -75,6 +76,7 @@ const create = createRoute({
     200: json(Destination, 'already proven (Auth-verified or confirmed): nothing sent'),
     201: json(Destination, 'a code was sent; confirm it within the expiry'),
     ...failures,
+    ...quotaResponse('confirmation codes'),
     503: json(ErrorBody, 'the SMS or email provider is not configured or failed'),
   },
 });
@@ -143,6 +145,8 @@ export function meDestinationRoutes(deps: AppDeps) {
     }
     const sender = sendersFor(deps.config)[body.channel];
     if (!sender) throw new AppError('UNAVAILABLE', `${body.channel} sending is not configured`);
+    // Each code is a message to an address nobody has proven yet: counted per user.
+    await useQuota(c, 'destination_codes', user.id);
     const destination = existing ?? em.create(UserDestination, { user, channel: body.channel, address });
     const code = newCode();
     const expiresAt = new Date(Date.now() + CODE_TTL_MINUTES * 60_000);

@@ -15,6 +15,7 @@ import { auditRequest } from '../audit.ts';
 import { userAuth } from '../auth.ts';
 import { AppError } from '../errors.ts';
 import { Accepted, ErrorBody } from '../schemas.ts';
+import { quotaResponse, useQuota } from '../quotas.ts';
 
 const Settings = z
   .object({
@@ -58,7 +59,7 @@ const requestExport = createRoute({
   path: '/v1/me/export',
   security: [{ userToken: [] }],
   summary: 'Export every row you own (JSON, downloadable once within 24 h)',
-  responses: { 202: json(z.object({ export_id: z.uuid() }), 'accepted'), ...errors },
+  responses: { 202: json(z.object({ export_id: z.uuid() }), 'accepted'), ...errors, ...quotaResponse('exports') },
 });
 const downloadExport = createRoute({
   method: 'get',
@@ -148,6 +149,7 @@ export function privacyRoutes(deps: AppDeps) {
     .openapi(requestExport, async (c) => {
       const em = c.var.em;
       const user = await activeUser(em, c.var.user.id);
+      await useQuota(c, 'exports', user.id);
       const exp = em.create(UserExport, { user, expiresAt: new Date(Date.now() + EXPORT_TTL_MS) });
       const row = enqueueInTransaction(em, userExport, { export_id: exp.id }, { jobKey: exp.id });
       auditRequest(c, { type: 'export_requested', category: 'privacy', data: { export_id: exp.id } });

@@ -17,8 +17,10 @@ import { openOrJoinIncident } from '../../safety/incidents.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv, AuthenticatedUser } from '../env.ts';
 import { secretMatches, userAuth } from '../auth.ts';
+import { unsupportedBody } from '../guards.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
+import { quotaResponse, useQuota } from '../quotas.ts';
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const AlertBody = z
@@ -56,6 +58,7 @@ const alert = createRoute({
     400: { description: 'invalid input', ...json(ErrorBody) },
     401: { description: 'unauthenticated', ...json(ErrorBody) },
     404: { description: 'no such user', ...json(ErrorBody) },
+    ...quotaResponse('alerts (user tokens only)'),
   },
 });
 const acknowledge = createRoute({
@@ -86,12 +89,15 @@ export function safetyRoutes(deps: AppDeps) {
   const users = userAuth(deps.config);
   const bearer = (h: string | undefined) => /^Bearer\s+(\S+)$/i.exec(h ?? '')?.[1];
   /** A service key passes with no user set; anything else must be a user token. */
-  const userOrService: MiddlewareHandler<AppEnv> = (c, next) => {
+  const userOrService: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    return token && secretMatches(token, deps.config.SERVICE_API_KEYS) ? next() : users(c, next);
+    return token && secretMatches(token, deps.config.SERVICE_API_KEYS)
+      ? (unsupportedBody(c) ?? next())
+      : users(c, next);
   };
   /** A signed link token stands in for a user token. */
-  const userOrLink: MiddlewareHandler<AppEnv> = (c, next) => (c.req.query('token') ? next() : users(c, next));
+  const userOrLink: MiddlewareHandler<AppEnv> = async (c, next) =>
+    c.req.query('token') ? (unsupportedBody(c) ?? next()) : users(c, next);
   app.use(alert.path, userOrService);
   app.use('/v1/safety/incidents/:id/acknowledge', userOrLink);
 
@@ -102,6 +108,8 @@ export function safetyRoutes(deps: AppDeps) {
       throw fieldError('user_id', 'only a service key may raise an alert for another user');
     const userId = caller?.id ?? bodyUserId;
     if (!userId) throw fieldError('user_id', 'required with a service key');
+    // A user's own alerts are counted (each can reach every contact); a service raising one is trusted.
+    if (caller) await useQuota(c, 'alerts', userId, '. If you are in danger now, call your local emergency number.');
     const alertId = randomUUID();
     const detectedAt = new Date();
     const result = await c.var.em.transactional(async (tx) => {

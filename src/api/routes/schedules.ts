@@ -13,6 +13,7 @@ import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
 import { userAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
+import { useQuota } from '../quotas.ts';
 import { fieldError } from '../errors.ts';
 import {
   body,
@@ -249,6 +250,7 @@ export function scheduleRoutes(deps: AppDeps) {
       contextSummary: b.context_summary ?? null,
     };
     await validate(em, user, data, minInterval, now);
+    if (data.reminderMethod !== 'in_app') await useQuota(c, 'reminders', user.id);
     const schedule = em.create(Schedule, {
       ...data,
       user,
@@ -283,6 +285,7 @@ export function scheduleRoutes(deps: AppDeps) {
       ...(b.is_active !== undefined && { isActive: b.is_active }),
     });
     await validate(em, await callerUser(em, c.var.user.id), schedule, minInterval, now);
+    if (schedule.reminderMethod !== 'in_app' && schedule.isActive) await useQuota(c, 'reminders', c.var.user.id);
     reschedule(schedule, Boolean(b.cron_expression || b.timezone) || schedule.isActive !== wasActive, now);
     await em.flush();
     return c.json(view(schedule, now), 200);

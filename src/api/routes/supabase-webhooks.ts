@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { userSync } from '../../queues/user-sync.ts';
+import { erasedIds } from '../../db/erased-identities.ts';
 import { enqueueOnce } from '../enqueue-once.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
+import { MAX_BODY_BYTES, tooLarge, unsupportedBody } from '../guards.ts';
 import { AppError } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
 import { secretMatches } from '../auth.ts';
@@ -38,6 +40,10 @@ const route = createRoute({
   description: `Authenticated by the \`${WEBHOOK_SECRET_HEADER}\` header. Enqueues one user-sync job per delivery (a redelivery of the same body enqueues nothing new).`,
   request: { body: { required: true, content: { 'application/json': { schema: AuthUsersWebhook } } } },
   responses: {
+    200: {
+      description: 'ignored: the user was erased (an erased identity is never synced back)',
+      content: { 'application/json': { schema: z.object({ ignored: z.literal('erased') }) } },
+    },
     202: { description: 'accepted', content: { 'application/json': { schema: Accepted } } },
     400: { description: 'not an auth.users webhook payload', content: { 'application/json': { schema: ErrorBody } } },
     401: { description: 'missing or wrong secret', content: { 'application/json': { schema: ErrorBody } } },
@@ -56,11 +62,17 @@ export function supabaseWebhookRoutes(deps: AppDeps) {
         new AppError('UNAUTHORIZED', `a valid ${WEBHOOK_SECRET_HEADER} header is required`),
       );
     }
-    await next();
+    return unsupportedBody(c) ?? next();
   });
+  app.use(route.path, tooLarge(MAX_BODY_BYTES));
   return app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const userId = (body.type === 'DELETE' ? body.old_record.id : body.record.id).toLowerCase();
+    // An erased identity stays erased (its tombstone): nothing is enqueued, and the worker would refuse it too.
+    if ((await erasedIds(c.var.em, [userId], deps.config.ERASURE_TOMBSTONE_KEY)).size) {
+      c.var.log.info({ type: body.type }, 'auth user webhook for an erased identity ignored');
+      return c.json({ ignored: 'erased' as const }, 200);
+    }
     // The delivery's identity: a hash of its whole body (Supabase sends no delivery id). A redelivery is
     // byte-for-byte the same; two real changes differ at least in updated_at.
     const delivery = createHash('sha256')

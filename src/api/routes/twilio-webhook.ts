@@ -8,6 +8,7 @@ import { relayNow } from '../../queues/outbox-relay.ts';
 import { applySmsStatus } from '../../safety/delivery-status.ts';
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../env.ts';
+import { MAX_BODY_BYTES, tooLarge } from '../guards.ts';
 import { AppError, errorResponse } from '../errors.ts';
 import { webhookRejected } from '../audit.ts';
 import { ErrorBody } from '../schemas.ts';
@@ -37,9 +38,18 @@ export function twilioWebhookRoutes(deps: AppDeps) {
       503: { description: 'Twilio is not configured', content: { 'application/json': { schema: ErrorBody } } },
     },
   });
+  // No signature at all: refused before the body is read (the signature covers the form, so a presented one
+  // can only be checked after reading it, within the API's body limit).
+  app.use(TWILIO_STATUS_PATH, async (c, next) => {
+    if (!deps.config.TWILIO_AUTH_TOKEN)
+      return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));
+    if (!c.req.header('x-twilio-signature'))
+      return webhookRejected(c, 'twilio-status', new AppError('FORBIDDEN', 'invalid X-Twilio-Signature'));
+    return next();
+  });
+  app.use(TWILIO_STATUS_PATH, tooLarge(MAX_BODY_BYTES));
   app.post(TWILIO_STATUS_PATH, async (c) => {
-    const token = deps.config.TWILIO_AUTH_TOKEN;
-    if (!token) return errorResponse(c, new AppError('UNAVAILABLE', 'twilio is not configured'));
+    const token = deps.config.TWILIO_AUTH_TOKEN!;
     const raw = await c.req.parseBody();
     const params = Object.fromEntries(
       Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'),

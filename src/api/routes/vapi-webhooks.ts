@@ -2,12 +2,15 @@
 // here (the vapi-webhook worker does the rest). POST /admin/api/webhook-events/{id}/replay re-runs one.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.ts';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
+import { tooLarge, unsupportedBody } from '../guards.ts';
 import { AppError } from '../errors.ts';
-import { auditRejectedWebhook } from '../audit.ts';
+import { webhookRejected } from '../audit.ts';
 import { adminAuth } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
-import { vapiCredentialValid } from '../vapi-webhook-auth.ts';
+import { vapiHeaderCheck, vapiSignatureValid } from '../vapi-webhook-auth.ts';
+import { rejectUnstorableText } from '../text-guard.ts';
 import { VapiEventBatcher } from '../vapi-event-batcher.ts';
 import { parseEnvelope, recordVapiEvent, replayVapiEvent } from '../vapi-events.ts';
 import { answerAssistantRequest } from '../inbound-call.ts';
@@ -62,12 +65,28 @@ export function vapiWebhookRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const batcher = new VapiEventBatcher(deps.orm.em, deps.producer);
   app.use('/admin/api/webhook-events/*', adminAuth(deps.config.ADMIN_TOKEN!));
+  // The credential is checked before the body is read: a static secret from the headers alone; an HMAC
+  // signature only when one is presented, fresh, with HMAC configured (then the body must be read to check it).
+  const refuse = (c: Context<AppEnv>) =>
+    webhookRejected(c, 'vapi', new AppError('UNAUTHORIZED', 'invalid webhook credential'));
+  /** Deliveries whose HMAC signature is still to be checked against the body. */
+  const signed = new WeakSet<Request>();
+  app.use(VAPI_WEBHOOK_PATH, async (c, next) => {
+    const check = vapiHeaderCheck(deps.config, (name) => c.req.header(name), new Date());
+    if (check === 'invalid') return refuse(c);
+    if (check === 'needs_body') signed.add(c.req.raw);
+    return unsupportedBody(c) ?? next();
+  });
+  // Only then is the body read, up to 8 MiB (an end-of-call report carries the whole conversation).
+  app.use(VAPI_WEBHOOK_PATH, tooLarge(MAX_VAPI_WEBHOOK_BYTES));
+  app.use(VAPI_WEBHOOK_PATH, async (c, next) => {
+    if (!signed.has(c.req.raw)) return next();
+    const header = (name: string) => c.req.header(name);
+    return vapiSignatureValid(deps.config, header, await c.req.text(), new Date()) ? next() : refuse(c);
+  });
+  app.use(VAPI_WEBHOOK_PATH, rejectUnstorableText());
   app.openapi(receive, async (c) => {
     const raw = await c.req.text();
-    if (!vapiCredentialValid(deps.config, (name) => c.req.header(name), raw, new Date())) {
-      await auditRejectedWebhook(c, 'vapi');
-      throw new AppError('UNAUTHORIZED', 'invalid webhook credential');
-    }
     const envelope = parseEnvelope(raw);
     if (!envelope) throw new AppError('BAD_REQUEST', 'expected a Vapi server message: { "message": { "type": ... } }');
     if (envelope.message.type === 'assistant-request') {

@@ -1,5 +1,6 @@
 // /v1/voice-schedules: recurring outbound calls to the user's own phone (own rows only). Each slot places
 // a Vapi call directly (a voice_calls row keyed by the slot); schedule_executions belongs to /v1/schedules.
+import { useQuota } from '../quotas.ts';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VoiceSchedule } from '../../entities/voice-schedule.entity.ts';
@@ -153,6 +154,7 @@ export function voiceScheduleRoutes(deps: AppDeps) {
     validateTiming(cron, b.timezone, minInterval, now);
     const voice = await existingAssistant(em, b.assistant_id);
     const user = await callableUser(em, c.var.user.id);
+    await useQuota(c, 'reminders', user.id);
     const schedule = em.create(VoiceSchedule, {
       user,
       voice,
@@ -185,7 +187,10 @@ export function voiceScheduleRoutes(deps: AppDeps) {
       ...(b.is_active !== undefined && { isActive: b.is_active }),
     });
     validateTiming(schedule.cronExpression, schedule.timezone, minInterval, now);
-    if (schedule.isActive) await callableUser(em, c.var.user.id);
+    if (schedule.isActive) {
+      await callableUser(em, c.var.user.id);
+      await useQuota(c, 'reminders', c.var.user.id);
+    }
     reschedule(schedule, Boolean(b.cron_expression || b.timezone) || schedule.isActive !== wasActive, now);
     await em.flush();
     return c.json(view(schedule, now), 200);

@@ -1,0 +1,31 @@
+// `npm run eval:crisis -- dev` (or train): the crisis detector on one split, as `npm run eval` prints it
+// (95 % Wilson intervals, per kind), without touching any other split. The held-out test split is refused
+// unless `--held-out` is given: it is measured once, after the detector is frozen, never while tuning.
+import { evaluateCrisisSplit, formatRate } from './crisis-eval.ts';
+import { CRISIS_SPLITS, type CrisisSplit } from './crisis-sets.ts';
+import { sentenceEncoder } from '../src/ml/sentence-encoder.ts';
+
+const args = process.argv.slice(2);
+const splits = args.filter((a) => !a.startsWith('--'));
+if (splits.length === 0) splits.push('dev');
+for (const split of splits) {
+  if (!(CRISIS_SPLITS as readonly string[]).includes(split)) throw new Error(`unknown split ${split}`);
+  if (split === 'test' && !args.includes('--held-out'))
+    throw new Error('the test split is held out: pass --held-out once the detector is frozen');
+}
+for (const split of splits as CrisisSplit[]) {
+  const f = await evaluateCrisisSplit(split);
+  if (!f) {
+    console.log(`${split}: no file`);
+    continue;
+  }
+  console.log(`\n${split}: ${f.rows} messages`);
+  console.table({
+    'crisis messages with any indicator (recall, goal ≥ 0.95)': formatRate(f.recall),
+    'precision of indicators (goal ≥ 0.80)': formatRate(f.precision),
+    'high/critical that require intervention (goal ≥ 0.90)': formatRate(f.interventionRecall),
+    'non-crisis that require intervention (goal ≤ 0.03)': formatRate(f.interventionFalseRate),
+  });
+  console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
+}
+await sentenceEncoder().close();
