@@ -85,3 +85,20 @@ export async function evaluateCrisisSplit(
 
 export const formatRate = (r: Rate) =>
   Number.isNaN(r.value) ? '—' : `${r.value.toFixed(3)} [${r.low.toFixed(2)}–${r.high.toFixed(2)}] (${r.hits}/${r.n})`;
+
+/** Prints one split's figures and its per-kind table, as `npm run eval` and `npm run eval:crisis` show them. */
+export async function printCrisisSplit(split: CrisisSplit): Promise<void> {
+  const f = await evaluateCrisisSplit(split);
+  if (!f) {
+    console.log(`${split}: no file yet`);
+    return;
+  }
+  console.log(`\n${split}: ${f.rows} messages`);
+  console.table({
+    'crisis messages with any indicator (recall, goal ≥ 0.95)': formatRate(f.recall),
+    'precision of indicators (goal ≥ 0.80)': formatRate(f.precision),
+    'high/critical that require intervention (goal ≥ 0.90)': formatRate(f.interventionRecall),
+    'non-crisis that require intervention (goal ≤ 0.03)': formatRate(f.interventionFalseRate),
+  });
+  console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
+}

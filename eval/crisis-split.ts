@@ -1,7 +1,7 @@
 // `npm run eval:crisis -- dev` (or train): the crisis detector on one split, as `npm run eval` prints it
 // (95 % Wilson intervals, per kind), without touching any other split. The held-out test split is refused
 // unless `--held-out` is given: it is measured once, after the detector is frozen, never while tuning.
-import { evaluateCrisisSplit, formatRate } from './crisis-eval.ts';
+import { printCrisisSplit } from './crisis-eval.ts';
 import { CRISIS_SPLITS, type CrisisSplit } from './crisis-sets.ts';
 import { sentenceEncoder } from '../src/ml/sentence-encoder.ts';
 
@@ -14,18 +14,6 @@ for (const split of splits) {
     throw new Error('the test split is held out: pass --held-out once the detector is frozen');
 }
 for (const split of splits as CrisisSplit[]) {
-  const f = await evaluateCrisisSplit(split);
-  if (!f) {
-    console.log(`${split}: no file`);
-    continue;
-  }
-  console.log(`\n${split}: ${f.rows} messages`);
-  console.table({
-    'crisis messages with any indicator (recall, goal ≥ 0.95)': formatRate(f.recall),
-    'precision of indicators (goal ≥ 0.80)': formatRate(f.precision),
-    'high/critical that require intervention (goal ≥ 0.90)': formatRate(f.interventionRecall),
-    'non-crisis that require intervention (goal ≤ 0.03)': formatRate(f.interventionFalseRate),
-  });
-  console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
+  await printCrisisSplit(split);
 }
 await sentenceEncoder().close();

@@ -2,7 +2,7 @@
 // detector on each of its splits in eval/data/ (see crisis-eval.ts), then retrieval and consolidation (see
 // retrieval.ts).
 import { CRISIS_SPLITS } from './crisis-sets.ts';
-import { evaluateCrisisSplit, formatRate } from './crisis-eval.ts';
+import { printCrisisSplit } from './crisis-eval.ts';
 import { evaluate, loadEvalSet, type Tally } from './evaluate.ts';
 import { runRetrievalEval } from './retrieval.ts';
 import { sentenceEncoder } from '../src/ml/sentence-encoder.ts';
@@ -34,19 +34,7 @@ console.log(
 
 console.log('\nCrisis detector (lexicon + sentence model) per split; 95 % Wilson intervals');
 for (const split of CRISIS_SPLITS) {
-  const f = await evaluateCrisisSplit(split);
-  if (!f) {
-    console.log(`${split}: no file yet`);
-    continue;
-  }
-  console.log(`\n${split}: ${f.rows} messages`);
-  console.table({
-    'crisis messages with any indicator (recall, goal ≥ 0.95)': formatRate(f.recall),
-    'precision of indicators (goal ≥ 0.80)': formatRate(f.precision),
-    'high/critical that require intervention (goal ≥ 0.90)': formatRate(f.interventionRecall),
-    'non-crisis that require intervention (goal ≤ 0.03)': formatRate(f.interventionFalseRate),
-  });
-  console.table(Object.fromEntries(Object.entries(f.byKind).map(([kind, k]) => [kind, formatRate(k.flagged)])));
+  await printCrisisSplit(split);
 }
 await runRetrievalEval(process.argv.includes('--verbose'));
 await sentenceEncoder().close();
