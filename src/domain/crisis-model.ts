@@ -83,7 +83,7 @@ const NEGATORS = new Set([
 /**
  * The up to five words after a negator in the same clause, marked: "i don't want to die, i want a change"
  * → ¬want ¬to ¬die. A sentence embedding blurs "I want to die" and "I don't want to die"; these features
- * let the head weigh "die" under a negation apart from "die" alone (and learn that "¬live" is not a denial).
+ * let the head weigh a negated "die" and a plain one differently (and learn that "¬live" is not a denial).
  */
 export function negatedWords(normalized: string): string[] {
   const marked: string[] = [];

@@ -43,7 +43,7 @@ export interface WorkerRuntime {
  * in a row caught the same job (chaos kill9: 10 of 300 check-ups, 4 of 200 calls). A job that kills every
  * worker that takes it still fails, after this many, and shows on the board.
  */
-export const MAX_STALLS = 5;
+const MAX_STALLS = 5;
 
 export function startWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   const connection = opts.connection ?? workerConnection(opts.redisUrl);
