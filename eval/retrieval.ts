@@ -45,7 +45,10 @@ const setsOf = (prefix: string) => readdirSync(dataDir).filter((f) => f.startsWi
 /** What extraction makes of a fact (the first candidate), as the worker would, with its embedder. */
 async function memoriesOf(facts: readonly string[], embedder: EmbeddingProvider) {
   const providers = chatProvidersFrom(
-    loadConfig({ EMBEDDING_PROVIDER: embedder === localEmbeddingProvider ? 'hash' : 'sentence' }),
+    loadConfig({
+      NODE_ENV: 'development',
+      EMBEDDING_PROVIDER: embedder === localEmbeddingProvider ? 'hash' : 'sentence',
+    }),
   );
   const extracted = await Promise.all(facts.map((f) => providers.extractor.extract(f)));
   const candidates = extracted.map((e) => e.candidates[0] ?? null);
